@@ -1,0 +1,12 @@
+"""screening: screen travel documents at immigration checkpoints.
+
+Read the machine-readable zone (MRZ) from MRZ text or a scan, validate it against ICAO 9303,
+fuzzy-match names against watchlists of flagged recruiters and agencies, and summarise the risk.
+The public Python API is re-exported here; everything else is private.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

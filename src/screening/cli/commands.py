@@ -1,0 +1,6 @@
+"""Imports every subcommand module so that each registers itself on the Typer app.
+
+One line per command module; keep the list sorted.
+"""
+
+from __future__ import annotations
