@@ -14,15 +14,25 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = [
+    "Assessment",
     "Check",
     "CheckStatus",
     "Correction",
     "DocType",
+    "EntityKind",
     "Field",
+    "Finding",
+    "ListInfo",
+    "ListRole",
+    "Match",
+    "MatchStrength",
     "Mrz",
+    "RowProblem",
     "Severity",
     "Span",
     "Verdict",
+    "Watchlist",
+    "WatchlistEntry",
 ]
 
 
@@ -150,3 +160,111 @@ class Mrz:
         """The decoded value of a field, or '' when the layout has no such field."""
         found = self.fields.get(name)
         return found.value if found is not None else ""
+
+
+# --- Watchlists and matching (issue 4) -------------------------------------------------------
+
+
+class EntityKind(enum.StrEnum):
+    """What a watchlist entry or a name query is."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+
+
+class ListRole(enum.StrEnum):
+    """A watchlist flags entities; an allowlist (licensed agencies) vouches for them."""
+
+    WATCHLIST = "watchlist"
+    ALLOWLIST = "allowlist"
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistEntry:
+    """One flagged (or licensed) person or organisation, with optional identifying evidence."""
+
+    id: str
+    kind: EntityKind
+    name: str
+    aliases: tuple[str, ...] = ()
+    reason: str = ""
+    source: str = ""
+    listed_on: str = ""
+    dob: tuple[str, ...] = ()  # ISO dates or years, as the list gives them
+    nationality: tuple[str, ...] = ()  # ICAO/ISO alpha-3 where known
+    document_numbers: tuple[str, ...] = ()  # passport / ID numbers
+    registration_numbers: tuple[str, ...] = ()  # company registration or licence numbers
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One bad row in a list file: where (1-based line and column) and what is wrong."""
+
+    path: str
+    line: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListInfo:
+    """Provenance of a loaded list, shown with every result: name, size, hash, age."""
+
+    name: str
+    path: str
+    role: ListRole
+    entries: int
+    sha256: str
+    age_days: float | None
+    stale: bool
+    problems: tuple[RowProblem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Watchlist:
+    """A loaded list: its entries and where they came from."""
+
+    info: ListInfo
+    entries: tuple[WatchlistEntry, ...]
+
+
+class MatchStrength(enum.StrEnum):
+    """Thresholded strength of a match; thresholds are options with documented defaults."""
+
+    POSSIBLE = "possible"
+    STRONG = "strong"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A candidate entry for a query, with the evidence: which name matched and why."""
+
+    list_name: str
+    entry: WatchlistEntry
+    query: str
+    matched_name: str
+    score: float  # 0-100
+    strength: MatchStrength | None
+    explanation: tuple[str, ...] = ()
+
+
+# --- Risk (issue 5) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A reason for the verdict: stable code, severity, a sentence, and its evidence."""
+
+    code: str
+    severity: Severity
+    message: str
+    evidence: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The verdict, its reasons (most severe first) and what could not be checked."""
+
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    not_checked: tuple[str, ...] = ()
