@@ -260,6 +260,9 @@ def _load_raster(data: bytes, fmt: str, name: str, limits: Limits) -> LoadedDocu
             f"the file {name} was not read. Unset that option.",
             code="corrupt_image",
         )
+    missing_end = _missing_end_marker(data, fmt)
+    if missing_end:
+        raise _corrupt(name, missing_end)
     notes: list[str] = []
     pages: list[Page] = []
     # Pillow warns about odd metadata and about its own bomb threshold; our limits decide instead.
@@ -300,6 +303,23 @@ def _load_raster(data: bytes, fmt: str, name: str, limits: Limits) -> LoadedDocu
     return LoadedDocument(
         path=name, format=fmt, pages=tuple(pages), total_pages=total, notes=tuple(notes)
     )
+
+
+def _missing_end_marker(data: bytes, fmt: str) -> str | None:
+    """Why a JPEG or PNG lacks its end marker, or None when it has one.
+
+    Pillow accepts a JPEG without EOI or a PNG without IEND when the pixel data it needs happens
+    to be complete; a progressive JPEG cut between scans then decodes to a blurred but whole
+    image. A file cut short is damaged evidence either way, so it is refused. Bytes after the
+    marker (cameras append data) are allowed.
+    """
+    if fmt == "jpeg":
+        last_scan = data.rfind(b"\xff\xda")
+        if last_scan < 0 or data.find(b"\xff\xd9", last_scan + 2) < 0:
+            return "the JPEG end-of-image marker is missing"
+    elif fmt == "png" and b"IEND\xaeB`\x82" not in data:
+        return "the PNG end chunk is missing"
+    return None
 
 
 def _short(exc: BaseException) -> str:
