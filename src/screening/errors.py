@@ -8,6 +8,8 @@ machine-readable identifier used in JSON reports and documented in the README.
 from __future__ import annotations
 
 __all__ = [
+    "AuditError",
+    "ConfigError",
     "EnvironmentProblem",
     "ImageUnreadable",
     "InputError",
@@ -98,6 +100,18 @@ class WatchlistError(ScreeningError):
         self.path = path
         self.line = line
         self.problems = problems or (message,)
+
+
+class ConfigError(ScreeningError):
+    """A configuration or policy file, variable or flag is invalid (exit 6, fail closed)."""
+
+    code = "config_invalid"
+
+
+class AuditError(ScreeningError):
+    """The audit log cannot be opened or written (missing, foreign key file, modified outside)."""
+
+    code = "audit_error"
 
 
 class EnvironmentProblem(ScreeningError):
