@@ -194,6 +194,9 @@ class WatchlistEntry:
     nationality: tuple[str, ...] = ()  # ICAO/ISO alpha-3 where known
     document_numbers: tuple[str, ...] = ()  # passport / ID numbers
     registration_numbers: tuple[str, ...] = ()  # company registration or licence numbers
+    # Aliases the list itself calls weak/low quality (UN "Low", OFAC "weak aka"): kept, but a
+    # matcher should not alert on them without corroborating evidence (dob, nationality).
+    weak_aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
