@@ -459,13 +459,15 @@ def test_stale_list_needs_review() -> None:
     by_flag = assess(facts(lists=(watch_info(stale=True),)), POLICY)
     assert codes(by_flag) == ["list_stale"]
     assert by_flag.verdict is Verdict.REVIEW
-    by_age = assess(facts(lists=(watch_info(age_days=31.0),)), POLICY)
+    strict = parse_policy("[parameters]\nmax_list_age_days = 30\n")
+    by_age = assess(facts(lists=(watch_info(age_days=31.0),)), strict)
     assert codes(by_age) == ["list_stale"]
     assert by_age.findings[0].evidence == {
         "list": "flagged.csv",
         "age_days": "31",
         "max_age_days": "30",
     }
+    assert assess(facts(lists=(watch_info(age_days=31.0),)), POLICY).findings == ()
 
 
 def test_failed_list_is_never_clear() -> None:

@@ -82,7 +82,7 @@ class Policy:
     severities: Mapping[str, Severity]
     expiry_window_days: int = 180
     minor_age: int = 18
-    max_list_age_days: float = 30.0
+    max_list_age_days: float = 365.0
     licensed_legal_forms: frozenset[str] = frozenset({"PT", "TBK", "PERSERO"})
     invalid_legal_forms: frozenset[str] = frozenset({"CV", "UD", "FIRMA"})
     source: str = "default"
