@@ -293,6 +293,22 @@ def test_ocr_corrections_need_review() -> None:
     assert result.verdict is Verdict.REVIEW
 
 
+def test_validator_repaired_check_is_reported_once_as_ocr_corrections() -> None:
+    """The validator's failing `repaired` check is the OCR-corrections finding, not a second one."""
+    repaired = failed("repaired")
+    fix = (Correction(1, 4, "O", "0", "digit"),)
+    assert codes(assess(facts(checks=(repaired,)), POLICY)) == ["ocr_corrections"]
+    assert codes(assess(facts(checks=(repaired,), corrections=fix), POLICY)) == ["ocr_corrections"]
+
+
+def test_truncated_name_is_shown_as_info() -> None:
+    """A name that fills its field is an info finding (the printed name is the full one)."""
+    check = Check("names_truncated", CheckStatus.PASS, "probably truncated", found="truncated")
+    result = assess(facts(checks=(check,)), POLICY)
+    assert codes(result) == ["name_truncated"]
+    assert result.verdict is Verdict.CLEAR
+
+
 def test_expired_document_is_an_alert() -> None:
     """A document that expired yesterday is not valid for travel: ALERT."""
     result = assess(facts(mrz=make_mrz(expiry_date="261127")), POLICY)
@@ -617,3 +633,39 @@ def test_rule_functions_take_facts_and_policy() -> None:
     """Each rule has the same small signature (facts, policy)."""
     for rule in RULES:
         assert list(inspect.signature(rule.check).parameters) == ["facts", "policy"]
+
+
+# --- with the real MRZ engine on the shared specimens --------------------------------------
+
+
+def test_shared_specimens_failing_check_digits_are_alerts(shared_data: Path) -> None:
+    """Real specimen MRZs: printed check-digit failures give ALERT, valid ones no digit finding."""
+    import json  # noqa: PLC0415
+
+    from screening.errors import InputError  # noqa: PLC0415
+    from screening.mrz.parse import parse_mrz  # noqa: PLC0415
+    from screening.mrz.validate import validate_mrz  # noqa: PLC0415
+
+    screened = 0
+    for line in (shared_data / "mrz" / "strings.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["type"] not in {"TD1", "TD2", "TD3", "MRVA", "MRVB"}:
+            continue
+        try:
+            mrz = parse_mrz("\n".join(row["lines"]))
+        except InputError:
+            continue
+        checks = validate_mrz(mrz, TODAY)
+        result = assess(facts(mrz=mrz, checks=checks, corrections=mrz.corrections), POLICY)
+        digit_fields = {
+            f.evidence["check"].removeprefix("check_digit:")
+            for f in result.findings
+            if f.code == "mrz_check_digit"
+        }
+        expected = set(row["which_checks_fail"])
+        assert digit_fields == expected, row["lines"]
+        if expected:
+            assert result.verdict is Verdict.ALERT
+        assert result.verdict is not Verdict.NO_RESULT
+        screened += 1
+    assert screened >= 35

@@ -241,6 +241,8 @@ def _unreadable(facts: ScreeningFacts) -> bool:
 
 
 _HANDLED_PREFIXES = ("check_digit:", "date:", "country:", "filler:")
+# Failed checks that other rules report: the validator's "repaired" is `ocr_corrections`.
+_HANDLED_CODES = frozenset({"repaired"})
 
 
 # --- the rules: each docstring is the reason shown to the officer ----------------------------
@@ -275,7 +277,7 @@ def other_mrz_check_failed(facts: ScreeningFacts, policy: Policy) -> list[Eviden
     return [
         _check_evidence(c)
         for c in facts.checks
-        if c.failed and not c.code.startswith(_HANDLED_PREFIXES)
+        if c.failed and not c.code.startswith(_HANDLED_PREFIXES) and c.code not in _HANDLED_CODES
     ]
 
 
@@ -283,7 +285,7 @@ def ocr_repaired(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
     """The reader repaired characters of the MRZ: compare them with the printed page."""
     del policy
     if not facts.corrections:
-        return []
+        return [_check_evidence(c) for c in facts.checks if c.failed and c.code == "repaired"]
     where = ", ".join(f"line {c.line + 1} col {c.col + 1}" for c in facts.corrections[:10])
     return [{"corrections": str(len(facts.corrections)), "positions": where}]
 
@@ -363,6 +365,14 @@ def name_filler_anomaly(facts: ScreeningFacts, policy: Policy) -> list[Evidence]
     """The name field has filler anomalies (misplaced or missing '<'): compare with the page."""
     del policy
     return [_check_evidence(c) for c in _failed(facts, "filler:")]
+
+
+def name_truncated(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
+    """The name fills the whole MRZ field and is probably truncated: use the printed name."""
+    del policy
+    return [
+        _check_evidence(c) for c in facts.checks if c.code == "names_truncated" and not c.failed
+    ]
 
 
 def holder_strong_match(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
@@ -511,6 +521,7 @@ RULES: tuple[Rule, ...] = (
     Rule("nationality_differs", nationality_differs),
     Rule("nationality_differs_expected", nationality_differs_expected),
     Rule("name_filler", name_filler_anomaly),
+    Rule("name_truncated", name_truncated),
     Rule("holder_watchlist_strong", holder_strong_match),
     Rule("holder_watchlist_possible", holder_possible_match),
     Rule("recruiter_watchlist_strong", recruiter_strong_match),
