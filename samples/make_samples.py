@@ -207,18 +207,30 @@ def _require(condition: bool, what: str) -> None:
 
 
 def fields(h: Holder) -> dict[str, str]:
-    """Ground-truth field values as printed in the MRZ (names as in the MRZ, dates ISO)."""
-    return {
+    """Ground-truth field values as printed in the MRZ, named as `screening.mrz.parse` names them.
+
+    Names have fillers turned into spaces, codes and numbers lose trailing fillers, dates stay
+    YYMMDD as printed (`dates()` gives them in ISO 8601).
+    """
+    values = {
         "document_code": h.code.rstrip("<"),
         "issuing_state": "UTO",
         "surname": h.surname,
         "given_names": h.given,
         "document_number": h.number,
         "nationality": "UTO",
-        "birth_date": h.birth.isoformat(),
+        "birth_date": _yymmdd(h.birth),
         "sex": h.sex,
-        "expiry_date": h.expiry.isoformat(),
+        "expiry_date": _yymmdd(h.expiry),
     }
+    if h.optional:
+        values["optional_data"] = h.optional.strip("<")
+    return values
+
+
+def dates(h: Holder) -> dict[str, str]:
+    """The birth and expiry dates in ISO 8601 (the MRZ prints two-digit years)."""
+    return {"birth_date": h.birth.isoformat(), "expiry_date": h.expiry.isoformat()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -611,6 +623,7 @@ def _record(
     }
     if h is not None:
         row["fields"] = fields(h)
+        row["dates"] = dates(h)
     row.update(extra)
     return row
 
@@ -772,6 +785,7 @@ def main() -> None:
                     "doc_type": "MRV-A",
                     "lines": list(mrz["visa"]),
                     "fields": fields(holders["visa"]),
+                    "dates": dates(holders["visa"]),
                 }
             ],
         )
