@@ -736,11 +736,12 @@ def _accept_entity(obj: dict[str, Any], line: int, out: _Collector) -> None:
 
 
 def _unique(values: Iterable[str], *, exclude: str) -> tuple[str, ...]:
-    seen = {exclude}
+    """Values in order without repeats, ignoring case; `exclude` (the primary name) dropped."""
+    seen = {exclude.casefold()}
     kept: list[str] = []
     for value in values:
-        if value not in seen:
-            seen.add(value)
+        if value.casefold() not in seen:
+            seen.add(value.casefold())
             kept.append(value)
     return tuple(kept)
 
