@@ -7,6 +7,18 @@ The public Python API is re-exported here; everything else is private.
 
 from __future__ import annotations
 
+from screening.mrz.parse import parse_mrz, parse_mrz_stream
+from screening.mrz.repair import repair_mrz, suggest_corrections
+from screening.mrz.validate import resolved_dates, validate_mrz
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__",
+    "parse_mrz",
+    "parse_mrz_stream",
+    "repair_mrz",
+    "resolved_dates",
+    "suggest_corrections",
+    "validate_mrz",
+]

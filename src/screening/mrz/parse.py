@@ -342,9 +342,16 @@ def split_documents(text: str) -> tuple[tuple[int, str], ...]:
 
 
 def parse_mrz_stream(text: str) -> tuple[Mrz | MrzSyntaxError, ...]:
-    """Parse every document in a stream; an unparseable one becomes its `MrzSyntaxError`."""
+    """Parse every document in a stream; an unparseable one becomes its `MrzSyntaxError`.
+
+    Never raises for bad input: a stream over the limits gives one `input_too_long` item.
+    """
     results: list[Mrz | MrzSyntaxError] = []
-    for _, document in split_documents(text):
+    try:
+        documents = split_documents(text)
+    except MrzSyntaxError as error:
+        return (error,)
+    for _, document in documents:
         try:
             results.append(parse_mrz(document))
         except MrzSyntaxError as error:

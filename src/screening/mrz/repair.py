@@ -105,9 +105,10 @@ def suggest_corrections(mrz: Mrz) -> tuple[Correction, ...]:
     for spans in filler_anomalies(mrz).values():
         for span in spans:
             text = mrz.lines[span.line][span.start : span.end]
-            if set(text) <= FILLER_LOOKALIKES:
+            if set(text) - {"<"} <= FILLER_LOOKALIKES:
                 for col in range(span.start, span.end):
-                    change(span.line, col, "<", "letter inside a filler run read for <")
+                    if mrz.lines[span.line][col] != "<":
+                        change(span.line, col, "<", "letter inside a filler run read for <")
     return tuple(changes[key] for key in sorted(changes))
 
 
