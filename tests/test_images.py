@@ -214,6 +214,46 @@ def test_three_page_tiff_above_limit_says_so(tmp_path):
     assert "pages_truncated" in doc.notes
 
 
+def _tiff_with_ifd_chain(pages: int, *, loop: bool = False) -> bytes:
+    """A 4x4 grey TIFF whose single IFD is repeated `pages` times (or points back at itself)."""
+    buffer = io.BytesIO()
+    Image.new("L", (4, 4), 90).save(buffer, "TIFF")
+    data = buffer.getvalue()
+    first = struct.unpack_from("<I", data, 4)[0]
+    entries = struct.unpack_from("<H", data, first)[0]
+    ifd_size = 2 + 12 * entries + 4
+    ifd = bytearray(data[first : first + ifd_size])
+    if loop:
+        struct.pack_into("<I", ifd, ifd_size - 4, first)
+        return data[:first] + bytes(ifd) + data[first + ifd_size :]
+    out = bytearray(data[: first + ifd_size])
+    for _ in range(1, pages):
+        start = len(out)
+        struct.pack_into("<I", out, start - 4, start)  # previous IFD -> this copy
+        out += ifd
+    struct.pack_into("<I", out, len(out) - 4, 0)
+    return bytes(out)
+
+
+def test_tiff_with_thousands_of_pages_is_counted_without_decoding_them(tmp_path):
+    """Counting 20,000 pages walks the IFD chain only; just max_pages are decoded."""
+    path = tmp_path / "many.tiff"
+    path.write_bytes(_tiff_with_ifd_chain(20_000))
+    doc = load_document(path, Limits(max_pages=3))
+    assert doc.total_pages == 20_000
+    assert [p.index for p in doc.pages] == [0, 1, 2]
+    assert "pages_truncated" in doc.notes
+
+
+def test_tiff_whose_ifd_chain_loops_is_one_page(tmp_path):
+    """An IFD pointing back at itself is counted once (no endless page list)."""
+    path = tmp_path / "loop.tiff"
+    path.write_bytes(_tiff_with_ifd_chain(1, loop=True))
+    doc = load_document(path)
+    assert doc.total_pages == 1
+    assert len(doc.pages) == 1
+
+
 def test_two_page_pdf_gives_two_pages(tmp_path):
     """Every PDF page is rasterised at pdf_dpi."""
     path = tmp_path / "two.pdf"
