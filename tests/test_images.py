@@ -357,6 +357,35 @@ def test_exif_orientation_is_applied(tmp_path, orientation, shape, corner):
     assert ("exif_orientation_applied" in doc.notes) == (orientation != 1)
 
 
+def test_invalid_exif_orientation_is_ignored(tmp_path):
+    """An orientation value outside 1-8 leaves the pixels as stored, without a note."""
+    exif = Image.Exif()
+    exif[0x0112] = 9
+    path = tmp_path / "exif9.jpg"
+    _marker_image().save(path, "JPEG", quality=95, exif=exif.tobytes())
+    doc = load_document(path)
+    assert doc.pages[0].image.shape == (80, 120, 3)
+    assert doc.notes == ()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"II*\x00\xff\xff\xff\x7f", b"MM\x00*\x00\x00\x00\x08\x00\x05\x01\x12", b"junkjunkjunk"],
+)
+def test_damaged_exif_does_not_make_the_image_unreadable(tmp_path, payload):
+    """Broken EXIF metadata (Pillow only warns) still gives the stored pixels."""
+    buffer = io.BytesIO()
+    _marker_image().save(buffer, "JPEG", quality=95)
+    data = buffer.getvalue()
+    body = b"Exif\x00\x00" + payload
+    app1 = b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
+    path = tmp_path / "badexif.jpg"
+    path.write_bytes(data[:2] + app1 + data[2:])
+    doc = load_document(path)
+    assert doc.pages[0].image.shape == (80, 120, 3)
+    assert _red_corner(doc.pages[0].image) == "tl"
+
+
 # ---------------------------------------------------------------------------------------------
 # magic bytes, not extensions
 

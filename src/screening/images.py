@@ -363,8 +363,14 @@ def _to_bgr(img: Image.Image, notes: list[str]) -> npt.NDArray[np.uint8]:
     import numpy as np  # noqa: PLC0415
     from PIL import Image, ImageOps  # noqa: PLC0415
 
-    orientation = img.getexif().get(0x0112, 1)
-    if orientation not in (1, None):
+    try:
+        orientation = img.getexif().get(0x0112, 1)
+    except _DECODE_ERRORS:
+        # Damaged metadata does not make the pixels unreadable; the image is used as stored.
+        orientation = 1
+        if "exif_unreadable" not in notes:
+            notes.append("exif_unreadable")
+    if orientation in range(2, 9):
         upright = ImageOps.exif_transpose(img)
         if upright is not None and upright is not img:
             img = upright
