@@ -562,6 +562,26 @@ def test_lowering_the_pixel_cap_rejects_a_small_image(tmp_path):
     assert _code(path, Limits(max_pixels=9_999)) == "too_many_pixels"
 
 
+@pytest.mark.parametrize("field", ["max_pixels", "max_pages", "max_bytes", "pdf_dpi"])
+@pytest.mark.parametrize("value", [0, -1, 1.5, True])
+def test_limits_must_be_positive_integers(field, value):
+    """A zero or negative limit is a programming error, not a way to load nothing."""
+    with pytest.raises(ValueError, match=field):
+        Limits(**{field: value})
+
+
+def test_animated_png_reads_the_first_frame_and_says_so(tmp_path):
+    """Only TIFF and PDF pages are pages; an animated PNG gives frame 1 and a note."""
+    path = tmp_path / "anim.png"
+    first = Image.new("RGB", (20, 10), (255, 0, 0))
+    first.save(path, "PNG", save_all=True, append_images=[Image.new("RGB", (20, 10), (0, 0, 255))])
+    doc = load_document(path)
+    assert doc.total_pages == 1
+    assert len(doc.pages) == 1
+    assert tuple(doc.pages[0].image[5, 5]) == (0, 0, 255)  # red, in BGR
+    assert "extra_frames_ignored" in doc.notes
+
+
 def test_pixel_cap_applies_to_every_tiff_page(tmp_path):
     """A small first page does not let a large second page through."""
     path = tmp_path / "mixed.tiff"

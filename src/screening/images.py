@@ -72,6 +72,13 @@ class Limits:
     max_bytes: int = 50 * 1024 * 1024  # from stat(), before any read -> "file_too_large"
     pdf_dpi: int = 200
 
+    def __post_init__(self) -> None:
+        """Refuse limits that would silently load nothing (a programming error, not input)."""
+        for name in ("max_pixels", "max_pages", "max_bytes", "pdf_dpi"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Limits.{name} must be a positive integer, got {value!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -283,7 +290,7 @@ def _load_raster(data: bytes, fmt: str, name: str, limits: Limits) -> LoadedDocu
                 total = _count_tiff_pages(data) if fmt == "tiff" else 1
                 if fmt != "tiff" and int(getattr(img, "n_frames", 1)) > 1:
                     notes.append("extra_frames_ignored")
-                count = min(total, max(limits.max_pages, 0))
+                count = min(total, limits.max_pages)
                 for index in range(count):
                     if index:
                         img.seek(index)
@@ -428,7 +435,7 @@ def _load_pdf(data: bytes, name: str, limits: Limits) -> LoadedDocument:
         if total <= 0:
             raise _corrupt(name, "the PDF has no pages")
         pages: list[Page] = []
-        for index in range(min(total, max(limits.max_pages, 0))):
+        for index in range(min(total, limits.max_pages)):
             page = doc[index]
             try:
                 width_pt, height_pt = page.get_size()
