@@ -202,6 +202,17 @@ def test_two_page_tiff_gives_two_pages(tmp_path):
     assert doc.notes == ()
 
 
+def test_bigtiff_pages_are_counted_and_read(tmp_path):
+    """BigTIFF (64-bit offsets) is a TIFF too: every page is read."""
+    path = tmp_path / "big.tiff"
+    page = Image.new("RGB", (30, 20), (0, 200, 0))
+    page.save(path, "TIFF", big_tiff=True, save_all=True, append_images=[page])
+    assert path.read_bytes()[:4] == b"II+\x00"
+    doc = load_document(path)
+    assert doc.total_pages == 2
+    assert [p.image.shape for p in doc.pages] == [(20, 30, 3), (20, 30, 3)]
+
+
 def test_three_page_tiff_above_limit_says_so(tmp_path):
     """A TIFF with more frames than max_pages keeps the first ones and notes pages_truncated."""
     frames = [Image.new("L", (20, 20), shade) for shade in (10, 100, 200)]
@@ -420,7 +431,10 @@ def test_text_file_named_jpg_is_unsupported(tmp_path):
     """A text file with an image extension is refused as unsupported_format."""
     path = tmp_path / "mrz.jpg"
     path.write_text("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n")
-    assert _code(path) == "unsupported_format"
+    with pytest.raises(ImageUnreadable) as info:
+        load_document(path)
+    assert info.value.code == "unsupported_format"
+    assert "ERIKSSON" not in info.value.message  # messages never carry file content
 
 
 def test_unsupported_image_type_is_refused(tmp_path):
