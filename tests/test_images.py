@@ -858,3 +858,19 @@ def test_every_sample_loads(row):
             spec = layout.spec(check.data)
             data = lines[spec.line][spec.start : spec.end]
         assert checkdigit.is_valid(data, lines[digit.line][digit.start : digit.end]), check.code
+
+
+def test_every_real_specimen_image_loads(shared_data):
+    """All real scans, photos and renders in ../shared/data/mrz load as upright BGR pages."""
+    folder = shared_data / "mrz"
+    with (folder / "images.jsonl").open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    assert rows
+    for row in rows:
+        doc = load_document(folder / "images" / row["file"])
+        assert doc.format in {"jpeg", "png"}, row["file"]
+        assert len(doc.pages) == 1, row["file"]
+        image = doc.pages[0].image
+        assert image.ndim == 3, row["file"]
+        assert image.shape[2] == 3, row["file"]
+        assert image.dtype == np.uint8, row["file"]
