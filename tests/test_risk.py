@@ -512,10 +512,10 @@ def test_list_with_bad_rows_is_incomplete() -> None:
 
 
 def test_no_watchlist_at_all_is_shown() -> None:
-    """Without any watchlist the names were not screened: an info finding plus not_checked."""
+    """Without any watchlist the names were not screened: REVIEW (never CLEAR) plus not_checked."""
     result = assess(facts(lists=()), POLICY)
     assert codes(result) == ["no_watchlist"]
-    assert result.verdict is Verdict.CLEAR  # default info; a checkpoint can raise it
+    assert result.verdict is Verdict.REVIEW
     assert {"watchlist:holder", "watchlist:recruiter", "watchlist:agency"} <= set(
         result.not_checked
     )
