@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from screening.errors import WatchlistError
 from screening.model import EntityKind, RowProblem, WatchlistEntry
-from screening.watchlist import MAX_FILE_BYTES, normalise_dates
+from screening.watchlist import MAX_FILE_BYTES, nationality_code, normalise_dates
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -166,6 +166,7 @@ class _OfacRecord:
     nationality: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     registrations: list[str] = field(default_factory=list)
+    unparsed_dates: int = 0
 
 
 def import_ofac(
@@ -219,6 +220,9 @@ def import_ofac(
         records[ident] = record
     if alt is not None:
         _read_ofac_alt(Path(alt), records, problems, skipped)
+    unparsed = sum(r.unparsed_dates for r in records.values())
+    if unparsed:
+        skipped["date of birth not recognised (dropped)"] += unparsed
     entries = tuple(
         WatchlistEntry(
             id=r.ident,
@@ -229,7 +233,7 @@ def import_ofac(
             reason=r.program.replace("] [", "; ").strip("[]"),
             source=OFAC_SOURCE,
             dob=_unique(r.dob, ""),
-            nationality=_unique(r.nationality, ""),
+            nationality=_nationalities(r.nationality, skipped),
             document_numbers=_unique(r.documents, ""),
             registration_numbers=_unique(r.registrations, ""),
         )
@@ -286,7 +290,10 @@ def _parse_remarks(remarks: str, record: _OfacRecord) -> None:
             continue
         value = item[len(item) - len(lowered) + len(label) :].strip()
         if label == "dob":
-            record.dob.extend(normalise_dates(value) or (value,))
+            parsed = normalise_dates(value)
+            record.dob.extend(parsed)
+            if not parsed:
+                record.unparsed_dates += 1
         elif label in {"nationality", "citizen"}:
             record.nationality.append(value)
         else:
@@ -349,12 +356,13 @@ def import_un(path: Path) -> ImportResult:
         )
     generated = _parse_datetime(root.get("dateGenerated", ""))
     problems: list[RowProblem] = []
+    skipped: Counter[str] = Counter()
     entries: list[WatchlistEntry] = []
     seen: set[str] = set()
     for index, element in enumerate(
         [*root.iterfind("INDIVIDUALS/INDIVIDUAL"), *root.iterfind("ENTITIES/ENTITY")], 1
     ):
-        entry = _un_entry(element)
+        entry = _un_entry(element, skipped)
         where = f"{element.tag.lower()} #{index}"
         if entry is None:
             problems.append(RowProblem(str(path), 0, where, "the record has no id or no name"))
@@ -363,14 +371,14 @@ def import_un(path: Path) -> ImportResult:
         else:
             seen.add(entry.id)
             entries.append(entry)
-    return ImportResult(UN_SOURCE, tuple(entries), generated, {}, tuple(problems))
+    return ImportResult(UN_SOURCE, tuple(entries), generated, dict(skipped), tuple(problems))
 
 
 def _txt(element: Element | None) -> str:
     return " ".join((element.text or "").split()) if element is not None else ""
 
 
-def _un_entry(element: Element) -> WatchlistEntry | None:
+def _un_entry(element: Element, skipped: Counter[str]) -> WatchlistEntry | None:
     person = element.tag == "INDIVIDUAL"
     data_id = _txt(element.find("DATAID"))
     parts = [_txt(element.find(tag)) for tag in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME")]
@@ -394,9 +402,14 @@ def _un_entry(element: Element) -> WatchlistEntry | None:
         value = _txt(birth.find("DATE")) or _txt(birth.find("YEAR"))
         low, high = _txt(birth.find("FROM_YEAR")), _txt(birth.find("TO_YEAR"))
         if value:
-            dobs.extend(normalise_dates(value[:10]) or (value,))
+            parsed = normalise_dates(value[:10])
         elif low and high:
-            dobs.extend(normalise_dates(f"{low} to {high}") or (low, high))
+            parsed = normalise_dates(f"{low} to {high}")
+        else:
+            continue
+        dobs.extend(parsed)
+        if not parsed:
+            skipped["date of birth not recognised (dropped)"] += 1
     nationality = [_txt(v) for v in element.iterfind("NATIONALITY/VALUE") if _txt(v)]
     documents = [
         _txt(doc.find("NUMBER"))
@@ -415,7 +428,7 @@ def _un_entry(element: Element) -> WatchlistEntry | None:
         source=UN_SOURCE,
         listed_on=_txt(element.find("LISTED_ON"))[:10],
         dob=_unique(dobs, ""),
-        nationality=_unique(nationality, ""),
+        nationality=_nationalities(nationality, skipped),
         document_numbers=_unique(documents, ""),
     )
 
@@ -423,7 +436,7 @@ def _un_entry(element: Element) -> WatchlistEntry | None:
 # --- OpenSanctions FollowTheMoney --------------------------------------------------------------
 
 
-def import_ftm(path: Path) -> ImportResult:
+def import_ftm(*paths: Path) -> ImportResult:
     """Read FollowTheMoney entities, one JSON object per line (OpenSanctions `entities.ftm.json`).
 
     Schemas Person → person; Organization, Company, LegalEntity, PublicBody → organisation;
@@ -432,13 +445,26 @@ def import_ftm(path: Path) -> ImportResult:
     birthDate, nationality and citizenship, passportNumber/idNumber (documents),
     registrationNumber/taxNumber/leiCode/... (registrations), program or topics (reason). The
     entity id is kept as is. `datasets` becomes `source`, `first_seen` the listing date.
+    Several files are read as one list: an id used twice, in one file or across files, is a
+    problem.
     """
-    path = Path(path)
-    text = _text_of(_read(path))
     problems: list[RowProblem] = []
     skipped: Counter[str] = Counter()
     entries: list[WatchlistEntry] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
+    for path in paths:
+        _read_ftm_file(Path(path), entries, seen, skipped, problems)
+    return ImportResult("opensanctions_ftm", tuple(entries), None, dict(skipped), tuple(problems))
+
+
+def _read_ftm_file(
+    path: Path,
+    entries: list[WatchlistEntry],
+    seen: dict[str, str],
+    skipped: Counter[str],
+    problems: list[RowProblem],
+) -> None:
+    text = _text_of(_read(path))
     for number, raw in enumerate(text.split("\n"), 1):
         line = raw.strip()
         if not line:
@@ -459,20 +485,19 @@ def import_ftm(path: Path) -> ImportResult:
         else:
             skipped[schema or "no schema"] += 1
             continue
-        entry = _ftm_entry(obj, kind)
+        entry = _ftm_entry(obj, kind, skipped)
         if entry is None:
             problems.append(RowProblem(str(path), number, "", "the entity has no id or no name"))
             continue
         if entry.id in seen:
             problems.append(
                 RowProblem(
-                    str(path), number, "id", f"duplicate id: already used on line {seen[entry.id]}"
+                    str(path), number, "id", f"duplicate id: already used at {seen[entry.id]}"
                 )
             )
             continue
-        seen[entry.id] = number
+        seen[entry.id] = f"{path}:{number}"
         entries.append(entry)
-    return ImportResult("opensanctions_ftm", tuple(entries), None, dict(skipped), tuple(problems))
 
 
 def _values(props: Mapping[str, Any], *keys: str) -> list[str]:
@@ -484,7 +509,9 @@ def _values(props: Mapping[str, Any], *keys: str) -> list[str]:
     return found
 
 
-def _ftm_entry(obj: Mapping[str, Any], kind: EntityKind) -> WatchlistEntry | None:
+def _ftm_entry(
+    obj: Mapping[str, Any], kind: EntityKind, skipped: Counter[str]
+) -> WatchlistEntry | None:
     ident = obj.get("id")
     props: Mapping[str, Any] = obj.get("properties") or {}
     names = _values(props, "name")
@@ -494,7 +521,10 @@ def _ftm_entry(obj: Mapping[str, Any], kind: EntityKind) -> WatchlistEntry | Non
     aliases = [*names[1:], *_values(props, "alias", "previousName")]
     dobs: list[str] = []
     for value in _values(props, "birthDate"):
-        dobs.extend(normalise_dates(value[:10]) or (value,))
+        parsed = normalise_dates(value[:10])
+        dobs.extend(parsed)
+        if not parsed:
+            skipped["date of birth not recognised (dropped)"] += 1
     datasets = obj.get("datasets")
     source = "; ".join(str(d) for d in datasets) if isinstance(datasets, list) else "opensanctions"
     first_seen = obj.get("first_seen")
@@ -508,7 +538,9 @@ def _ftm_entry(obj: Mapping[str, Any], kind: EntityKind) -> WatchlistEntry | Non
         source=source,
         listed_on=first_seen[:10] if isinstance(first_seen, str) else "",
         dob=_unique(dobs, ""),
-        nationality=_unique([v.upper() for v in _values(props, "nationality", "citizenship")], ""),
+        nationality=_nationalities(
+            [v.upper() for v in _values(props, "nationality", "citizenship")], skipped
+        ),
         document_numbers=_unique(_values(props, *_FTM_DOCUMENT_PROPS), ""),
         registration_numbers=_unique(_values(props, *_FTM_REGISTRATION_PROPS), ""),
     )
@@ -527,6 +559,18 @@ def _unique(values: Iterable[str], *exclude: str) -> tuple[str, ...]:
             seen.add(key)
             kept.append(value)
     return tuple(kept)
+
+
+def _nationalities(values: Iterable[str], skipped: Counter[str]) -> tuple[str, ...]:
+    """Country names or codes → ICAO codes; unrecognised ones are dropped and counted."""
+    codes: list[str] = []
+    for value in values:
+        code = nationality_code(value)
+        if code is None:
+            skipped["nationality not recognised (dropped)"] += 1
+        else:
+            codes.append(code)
+    return _unique(codes, "")
 
 
 def _parse_datetime(value: str) -> dt.datetime | None:

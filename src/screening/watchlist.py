@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -40,6 +41,7 @@ __all__ = [
     "dump_jsonl",
     "entry_to_json",
     "load_watchlist",
+    "nationality_code",
     "normalise_dates",
 ]
 
@@ -97,7 +99,6 @@ _ENTITY_KEYS = frozenset(
 )
 _BOMS_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 _GENERATED = re.compile(r"^#\s*generated\s*:\s*(?P<when>\S+)\s*$", re.IGNORECASE)
-_NATIONALITY_CODE = re.compile(r"^[A-Z]{1,3}$")
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -107,7 +108,7 @@ _MONTHS = {
 _DATE_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DATE_DMY = re.compile(r"^(?:(\d{1,2})\s+)?([A-Za-z]{3})[a-z]*\.?\s+(\d{4})$")
 _DATE_CIRCA = re.compile(r"^(?:circa|ca\.?|about|approx\.?)\s+(.+)$", re.IGNORECASE)
-_DATE_RANGE = re.compile(r"^(.+?)\s+(?:to|-)\s+(.+)$", re.IGNORECASE)
+_DATE_RANGE = re.compile(r"^(.+?)\s+(?:to|-)\s+(.+)$|^(\d{4})\s*-\s*(\d{4})$", re.IGNORECASE)
 _MAX_RANGE_YEARS = 30
 
 
@@ -641,9 +642,13 @@ def _accept_native(
         if not parsed:
             out.problem(line, "dob", "not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
         dobs.extend(parsed)
-    nationality = tuple(v.upper() for v in multi["nationality"] or ())
-    if any(not _NATIONALITY_CODE.match(v) for v in nationality):
-        out.problem(line, "nationality", "use ICAO 9303 three-letter codes such as IDN")
+    nationality: list[str] = []
+    for value in multi["nationality"] or ():
+        code = nationality_code(value)
+        if code is None:
+            out.problem(line, "nationality", "unknown country; use ICAO 9303 codes such as IDN")
+        else:
+            nationality.append(code)
     if len(out.problems) > before or kind is None:
         return
     assert ident is not None  # noqa: S101 - narrowed: a None would have recorded a problem
@@ -659,7 +664,7 @@ def _accept_native(
             source=source or "",
             listed_on=listed_on or "",
             dob=tuple(dict.fromkeys(dobs)),
-            nationality=nationality,
+            nationality=tuple(dict.fromkeys(nationality)),
             document_numbers=multi["document_numbers"] or (),
             registration_numbers=multi["registration_numbers"] or (),
         )
@@ -714,7 +719,13 @@ def _accept_entity(obj: dict[str, Any], line: int, out: _Collector) -> None:
     for part in _texts(dob_raw, "dob", line, out) or ():
         for piece in part.split(";"):
             dobs.extend(normalise_dates(piece) or ((piece.strip(),) if piece.strip() else ()))
-    nationality = _texts(obj.get("nationality"), "nationality", line, out) or ()
+    # Accepted as is: known country names become codes, unknown ones are kept as written.
+    nationality = tuple(
+        dict.fromkeys(
+            nationality_code(v) or v
+            for v in _texts(obj.get("nationality"), "nationality", line, out) or ()
+        )
+    )
     listed_on = _text(obj.get("listed_on"), "listed_on", line, out)
     if len(out.problems) > before or kind is None or ident is None:
         return
@@ -799,12 +810,110 @@ def normalise_dates(text: str) -> tuple[str, ...]:
         return (single,)
     span = _DATE_RANGE.match(text)
     if span:
-        low, high = _one_date(span.group(1)), _one_date(span.group(2))
+        low_text, high_text = span.group(1) or span.group(3), span.group(2) or span.group(4)
+        low, high = _one_date(low_text), _one_date(high_text)
         if low is not None and high is not None:
             first, last = int(low[:4]), int(high[:4])
             if first <= last < first + _MAX_RANGE_YEARS:
                 return tuple(str(year) for year in range(first, last + 1))
     return ()
+
+
+# --- nationality ---------------------------------------------------------------------------
+
+# ISO 3166-1 alpha-2 → alpha-3 pairs ("AWABW" = AW → ABW), generated once from Debian's
+# iso-codes; FollowTheMoney and many spreadsheets use alpha-2, the MRZ uses alpha-3.
+_ALPHA2_PAIRS = (
+    "AWABW AFAFG AOAGO AIAIA AXALA ALALB ADAND AEARE ARARG AMARM ASASM AQATA TFATF AGATG "
+    "AUAUS ATAUT AZAZE BIBDI BEBEL BJBEN BQBES BFBFA BDBGD BGBGR BHBHR BSBHS BABIH BLBLM "
+    "BYBLR BZBLZ BMBMU BOBOL BRBRA BBBRB BNBRN BTBTN BVBVT BWBWA CFCAF CACAN CCCCK CHCHE "
+    "CLCHL CNCHN CICIV CMCMR CDCOD CGCOG CKCOK COCOL KMCOM CVCPV CRCRI CUCUB CWCUW CXCXR "
+    "KYCYM CYCYP CZCZE DEDEU DJDJI DMDMA DKDNK DODOM DZDZA ECECU EGEGY ERERI EHESH ESESP "
+    "EEEST ETETH FIFIN FJFJI FKFLK FRFRA FOFRO FMFSM GAGAB GBGBR GEGEO GGGGY GHGHA GIGIB "
+    "GNGIN GPGLP GMGMB GWGNB GQGNQ GRGRC GDGRD GLGRL GTGTM GFGUF GUGUM GYGUY HKHKG HMHMD "
+    "HNHND HRHRV HTHTI HUHUN IDIDN IMIMN ININD IOIOT IEIRL IRIRN IQIRQ ISISL ILISR ITITA "
+    "JMJAM JEJEY JOJOR JPJPN KZKAZ KEKEN KGKGZ KHKHM KIKIR KNKNA KRKOR KWKWT LALAO LBLBN "
+    "LRLBR LYLBY LCLCA LILIE LKLKA LSLSO LTLTU LULUX LVLVA MOMAC MFMAF MAMAR MCMCO MDMDA "
+    "MGMDG MVMDV MXMEX MHMHL MKMKD MLMLI MTMLT MMMMR MEMNE MNMNG MPMNP MZMOZ MRMRT MSMSR "
+    "MQMTQ MUMUS MWMWI MYMYS YTMYT NANAM NCNCL NENER NFNFK NGNGA NINIC NUNIU NLNLD NONOR "
+    "NPNPL NRNRU NZNZL OMOMN PKPAK PAPAN PNPCN PEPER PHPHL PWPLW PGPNG PLPOL PRPRI KPPRK "
+    "PTPRT PYPRY PSPSE PFPYF QAQAT REREU ROROU RURUS RWRWA SASAU SDSDN SNSEN SGSGP GSSGS "
+    "SHSHN SJSJM SBSLB SLSLE SVSLV SMSMR SOSOM PMSPM RSSRB SSSSD STSTP SRSUR SKSVK SISVN "
+    "SESWE SZSWZ SXSXM SCSYC SYSYR TCTCA TDTCD TGTGO THTHA TJTJK TKTKL TMTKM TLTLS TOTON "
+    "TTTTO TNTUN TRTUR TVTUV TWTWN TZTZA UGUGA UAUKR UMUMI UYURY USUSA UZUZB VAVAT VCVCT "
+    "VEVEN VGVGB VIVIR VNVNM VUVUT WFWLF WSWSM YEYEM ZAZAF ZMZMB ZWZWE "
+)
+_ALPHA2 = {pair[:2]: pair[2:] for pair in _ALPHA2_PAIRS.split()}
+# Country names as OFAC, the UN and users write them, where they differ from ISO's short names.
+_COUNTRY_SYNONYMS = {
+    "russia": "RUS",
+    "burma": "MMR",
+    "turkey": "TUR",
+    "korea, north": "PRK",
+    "democratic people's republic of korea": "PRK",
+    "korea, democratic people's republic of": "PRK",
+    "korea, south": "KOR",
+    "republic of korea": "KOR",
+    "korea, republic of": "KOR",
+    "palestinian": "PSE",
+    "palestine": "PSE",
+    "state of palestine": "PSE",
+    "region: gaza": "PSE",
+    "congo, democratic republic of the": "COD",
+    "democratic republic of the congo": "COD",
+    "republic of the congo": "COG",
+    "united kingdom of great britain and northern ireland": "GBR",
+    "great britain": "GBR",
+    "united states of america": "USA",
+    "north macedonia, the republic of": "MKD",
+    "macedonia": "MKD",
+    "iran (islamic republic of)": "IRN",
+    "iran, islamic republic of": "IRN",
+    "syrian arab republic": "SYR",
+    "the gambia": "GMB",
+    "united republic of tanzania": "TZA",
+    "czech republic": "CZE",
+    "venezuela (bolivarian republic of)": "VEN",
+    "bolivia (plurinational state of)": "BOL",
+    "lao people's democratic republic": "LAO",
+    "viet nam": "VNM",
+    "republic of moldova": "MDA",
+    "cote d'ivoire": "CIV",
+    "ivory coast": "CIV",
+    "brunei": "BRN",
+    "cape verde": "CPV",
+    "swaziland": "SWZ",
+    "holy see": "VAT",
+    "kosovo": "RKS",
+}
+_COUNTRY_PREFIXES = ("of registration ", "possibly ", "former ")
+
+
+@functools.lru_cache(maxsize=4096)
+def nationality_code(text: str) -> str | None:
+    """An ICAO 9303 nationality code for `text` (a code, an alpha-2 code or a country name).
+
+    `IDN` and `idn` → `IDN`; `ID` (upper case) → `IDN`; `Indonesia`, `Russia`, `Korea, North` → the code;
+    None when unknown. Names are matched case-insensitively against the ISO 3166 short names
+    and the synonyms lists use; OFAC prefixes such as "of Registration" are ignored.
+    """
+    from screening.mrz.countries import ISO_3166_ALPHA3, is_known  # noqa: PLC0415
+
+    value = " ".join(text.split()).strip(".")
+    upper = value.upper()
+    if len(value) == 2 and value.isupper() and value in _ALPHA2:
+        return _ALPHA2[value]  # upper case only: "na" in OFAC remarks means "not available"
+    if 1 <= len(upper) <= 3 and upper.isalpha():
+        return upper if is_known(upper) else None
+    key = value.casefold()
+    for prefix in _COUNTRY_PREFIXES:
+        key = key.removeprefix(prefix)
+    if key in _COUNTRY_SYNONYMS:
+        return _COUNTRY_SYNONYMS[key]
+    for code, name in ISO_3166_ALPHA3.items():
+        if name.casefold() == key:
+            return code
+    return None
 
 
 # --- writing the native JSON lines format ----------------------------------------------------
