@@ -893,9 +893,9 @@ _COUNTRY_PREFIXES = ("of registration ", "possibly ", "former ")
 def nationality_code(text: str) -> str | None:
     """An ICAO 9303 nationality code for `text` (a code, an alpha-2 code or a country name).
 
-    `IDN` and `idn` → `IDN`; `ID` (upper case) → `IDN`; `Indonesia`, `Russia`, `Korea, North` → the code;
-    None when unknown. Names are matched case-insensitively against the ISO 3166 short names
-    and the synonyms lists use; OFAC prefixes such as "of Registration" are ignored.
+    `IDN` and `idn` → `IDN`; `ID` (upper case) → `IDN`; `Indonesia`, `Russia`, `Korea, North`
+    → the code; None when unknown. Names are matched case-insensitively against the ISO 3166
+    short names and the synonyms lists use; OFAC prefixes such as "of Registration" are ignored.
     """
     from screening.mrz.countries import ISO_3166_ALPHA3, is_known  # noqa: PLC0415
 
