@@ -582,6 +582,7 @@ def test_with_parameters_applies_configuration() -> None:
         "[severity]\nmrz_check_digit = 'critical'\n",
         "[severity]\nlist_failed = 'info'\n",  # would allow CLEAR on a missing list
         "[severity]\ndocument_unreadable = 'info'\n",
+        "[severity]\nno_watchlist = 'info'\n",
         "[parameters]\nexpiry_window_days = -1\n",
         "[parameters]\nexpiry_window_days = 'soon'\n",
         "[parameters]\nminor_age = true\n",

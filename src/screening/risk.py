@@ -540,7 +540,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 # A list that is not there, or a document that was not read, must never end CLEAR.
-NEVER_INFO = frozenset({"document_unreadable", "list_failed", "list_empty", "list_incomplete"})
+NEVER_INFO = frozenset(
+    {"document_unreadable", "list_failed", "list_empty", "list_incomplete", "no_watchlist"}
+)
 
 
 # --- assessment --------------------------------------------------------------------------------
