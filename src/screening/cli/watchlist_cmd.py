@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from screening.cli.app import ExitCode, OutputFormat, app, err_console, out_console
@@ -236,20 +235,26 @@ def info(
             }
         )
     else:
-        table = Table(title="Lists", title_justify="left")
-        for column in ("name", "role", "entries", "sha256", "age (days)", "stale"):
-            table.add_column(column, overflow="fold")
         for item in infos:
-            table.add_row(
-                Text(_plain(item.name)),
-                Text(str(item.role)),
-                Text(str(item.entries) + ("  (empty: not checked)" if item.entries == 0 else "")),
-                Text(item.sha256),
-                Text("?" if item.age_days is None else f"{item.age_days:.1f}"),
-                Text("STALE" if item.stale else "no"),
-            )
-        out_console.print(table)
+            _print_info(item, config.max_list_age_days)
     return ExitCode.CONFIG if errors else ExitCode.CLEAR
+
+
+def _print_info(item: ListInfo, max_age: float) -> None:
+    """One block per list; the full hash is shown so that it can be compared by eye."""
+    age = "unknown" if item.age_days is None else f"{item.age_days:.1f} days"
+    entries = f"{item.entries}" + (" (empty: reported as not checked)" if not item.entries else "")
+    rows = (
+        ("path", item.path),
+        ("role", str(item.role)),
+        ("entries", entries),
+        ("sha256", item.sha256),
+        ("age", f"{age} (maximum {max_age:g})"),
+        ("stale", "STALE" if item.stale else "no"),
+    )
+    out_console.print(Text(_plain(item.name), style="bold"))
+    for key, value in rows:
+        out_console.print(Text(_plain(f"  {key:<8} {value}")))
 
 
 # --- import --------------------------------------------------------------------------------
