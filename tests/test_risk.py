@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import TODAY
 from screening import risk
@@ -670,3 +672,85 @@ def test_shared_specimens_failing_check_digits_are_alerts(shared_data: Path) -> 
         assert result.verdict is not Verdict.NO_RESULT
         screened += 1
     assert screened >= 35
+
+
+# --- invariants (hypothesis) -----------------------------------------------------------------
+
+_CHECK_CODES = (
+    "check_digit:document_number",
+    "date:birth_date",
+    "country:nationality",
+    "filler:surname",
+    "sex",
+    "repaired",
+)
+
+
+@st.composite
+def random_facts(draw: st.DrawFn) -> ScreeningFacts:
+    """Arbitrary combinations of facts, including junk in the MRZ date and country fields."""
+    junk = st.text(alphabet="0123456789<ABCXYZ ", max_size=8)
+    mrz = draw(
+        st.one_of(
+            st.none(),
+            st.builds(
+                make_mrz,
+                birth_date=junk,
+                expiry_date=junk,
+                issuing_state=junk,
+                nationality=junk,
+            ),
+        )
+    )
+    checks = tuple(
+        Check(code, draw(st.sampled_from(list(CheckStatus))), "m")
+        for code in draw(st.lists(st.sampled_from(_CHECK_CODES), max_size=4))
+    )
+    strengths = st.sampled_from([None, MatchStrength.POSSIBLE, MatchStrength.STRONG])
+    matches = st.lists(strengths.map(match), max_size=2).map(tuple)
+    lists = st.lists(
+        st.builds(
+            watch_info,
+            name=st.sampled_from(["a.csv", "b.csv"]),
+            entries=st.integers(0, 3),
+            stale=st.booleans(),
+            role=st.sampled_from(list(ListRole)),
+        ),
+        max_size=3,
+    ).map(tuple)
+    return facts(
+        mrz=mrz,
+        checks=checks,
+        read_error=draw(st.sampled_from([None, "corrupt_image"])),
+        holder_matches=draw(matches),
+        recruiter_name=draw(st.sampled_from([None, "Budi"])),
+        recruiter_matches=draw(matches),
+        agency_name=draw(st.sampled_from([None, "Maju"])),
+        agency_matches=draw(matches),
+        agency_allowlisted=draw(st.sampled_from([None, True, False])),
+        agency_legal_form=draw(st.sampled_from([None, "PT", "CV", "LTD", ""])),
+        lists=draw(lists),
+        lists_failed=draw(st.lists(st.sampled_from(["x.csv"]), max_size=1).map(tuple)),
+    )
+
+
+@pytest.mark.property
+@settings(max_examples=150, deadline=None)
+@given(case=random_facts())
+def test_verdict_invariants(case: ScreeningFacts) -> None:
+    """Never CLEAR when unread or a list is missing/empty; verdict = worst severity; sorted."""
+    result = assess(case, POLICY)
+    ranks = [f.severity.rank for f in result.findings]
+    assert ranks == sorted(ranks, reverse=True)
+    worst = max(ranks, default=0)
+    if case.mrz is None or case.read_error is not None:
+        assert result.verdict in {Verdict.NO_RESULT, Verdict.ALERT}
+    elif worst == Severity.ALERT.rank:
+        assert result.verdict is Verdict.ALERT
+    elif worst == Severity.REVIEW.rank:
+        assert result.verdict is Verdict.REVIEW
+    else:
+        assert result.verdict is Verdict.CLEAR
+    if case.lists_failed or any(not i.entries for i in case.lists):
+        assert result.verdict is not Verdict.CLEAR
+    assert all(isinstance(v, str) for f in result.findings for v in f.evidence.values())
