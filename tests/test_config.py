@@ -212,3 +212,22 @@ def test_config_show_escapes_markup_in_values(env: dict[str, str]) -> None:
     result = run_cli("config", "show", env={**env, "SCREENING_CHECKPOINT": "[bold]X[/bold]"})
     assert result.returncode == 0, result.stderr
     assert "[bold]X[/bold]" in result.stdout
+
+
+def test_threshold_defaults_are_the_matchers_defaults(env: dict[str, str]) -> None:
+    """The configuration's default thresholds are the ones documented by the matcher."""
+    from screening.matching import DEFAULT_POSSIBLE, DEFAULT_STRONG  # noqa: PLC0415
+
+    config = effective_config({}, env=env)
+    assert config.possible_threshold == DEFAULT_POSSIBLE
+    assert config.strong_threshold == DEFAULT_STRONG
+
+
+def test_policy_and_config_defaults_agree(env: dict[str, str]) -> None:
+    """Expiry window and list age: the config defaults equal the packaged policy's values."""
+    from screening.risk import load_policy  # noqa: PLC0415
+
+    config = effective_config({}, env=env)
+    policy = load_policy()
+    assert config.expiry_window_days == policy.expiry_window_days
+    assert config.max_list_age_days == policy.max_list_age_days

@@ -78,7 +78,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_list_age_days", "float", 365.0, "A list older than this is stale.", 0.001, 36500),
     Setting("expiry_window_days", "int", 180, "Flag documents expiring within.", 0, 3650),
     Setting("possible_threshold", "float", 80.0, "Name score for a possible match.", 0, 100),
-    Setting("strong_threshold", "float", 92.0, "Name score for a strong match.", 0, 100),
+    Setting("strong_threshold", "float", 90.0, "Name score for a strong match.", 0, 100),
     Setting("audit_db", "path", None, "Audit log SQLite file (0600)."),
     Setting("audit_key", "path", None, "HMAC key file for document tokens (0600)."),
     Setting("ocr_timeout_s", "float", 30.0, "Time limit for one OCR call.", 0.1, 3600),
