@@ -13,6 +13,7 @@ finding is an alert), never CLEAR on a list that is not there. No I/O except `lo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import tomllib
 import types
@@ -43,10 +44,13 @@ if TYPE_CHECKING:
 __all__ = [
     "NEVER_INFO",
     "RULES",
+    "Evidence",
     "Policy",
     "Rule",
     "ScreeningFacts",
     "assess",
+    "birth_date",
+    "expiry_date",
     "load_policy",
     "parse_policy",
     "reason_text",
@@ -84,7 +88,9 @@ class Policy:
     minor_age: int = 18
     max_list_age_days: float = 365.0
     licensed_legal_forms: frozenset[str] = frozenset({"PT", "TBK", "PERSERO"})
-    invalid_legal_forms: frozenset[str] = frozenset({"CV", "UD", "FIRMA"})
+    invalid_legal_forms: frozenset[str] = frozenset(
+        {"CV", "UD", "FIRMA", "FA", "KOPERASI", "YAYASAN", "PERKUMPULAN"}
+    )
     source: str = "default"
     overrides: tuple[str, ...] = field(default=())
 
@@ -120,6 +126,7 @@ class Rule:
         return reason_text(self.check)
 
 
+@functools.cache
 def reason_text(function: Callable[..., object]) -> str:
     """A rule's docstring as one paragraph (the reason text)."""
     doc = inspect.getdoc(function) or ""
