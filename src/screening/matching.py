@@ -1,0 +1,877 @@
+"""Name matching against loaded lists: an index built once per list set, and explained scores.
+
+PURE: no file or network I/O (the on-disk cache of the index lives in `index_cache.py`).
+`MatchIndex(lists)` normalises every name and alias once (`names.normalize_name`), derives
+token weights from the lists themselves (rare tokens weigh more; generic agency words and
+name particles weigh little), and builds blocking structures: an inverted index token ->
+names, a delete-one-character index over the token vocabulary for typos (SymSpell style,
+hashed into numpy arrays), and an index of joined names (MAJUJAYA = MAJU JAYA). A search
+scores only the few dozen best-blocked names with rapidfuzz, aligning query tokens to
+candidate tokens one to one. The score and every adjustment come from a table of small
+named comparison functions whose docstrings are the explanation shown to the officer
+(`COMPARISONS`). Thresholds are arguments; `DEFAULT_POSSIBLE` and `DEFAULT_STRONG` are the
+documented defaults, chosen on the developers' evaluation (see bench/match.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from screening.model import EntityKind, Match, MatchStrength, Watchlist, WatchlistEntry
+from screening.names import NameFlag, NameKey, normalize_name, skeleton
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = [
+    "COMPARISONS",
+    "DEFAULT_POSSIBLE",
+    "DEFAULT_STRONG",
+    "INDEX_FORMAT_VERSION",
+    "Comparison",
+    "Evidence",
+    "MatchIndex",
+    "evidence_from_mapping",
+]
+
+#: Score (0-100) from which a candidate is reported as a possible match (review).
+DEFAULT_POSSIBLE = 80.0
+#: Score (0-100) from which a candidate is a strong match (alert).
+DEFAULT_STRONG = 90.0
+#: Bumped whenever normalisation or the index layout changes: invalidates on-disk caches.
+INDEX_FORMAT_VERSION = 1
+
+_CANDIDATES = 40  # names scored in detail per query and kind, after blocking
+_TOKEN_MIN = 70.0  # token similarity (0-100) below which two tokens do not pair at all
+_FUZZY_MIN = 75.0  # vocabulary neighbour similarity accepted during blocking
+_INITIAL_CREDIT = 0.5  # an initial (S.) counts half of the name it abbreviates
+_TRUNCATED_TAIL = 0.3  # candidate tokens past a full (truncated) MRZ field count this much
+_QUERY_EXPONENT = 0.6  # how much unmatched query tokens hurt ...
+_CANDIDATE_EXPONENT = 0.4  # ... versus unmatched candidate tokens (lists hold full names)
+_JOIN_MIN = 85.0
+_GENERIC_CAP = 0.35  # generic agency words never weigh more than this (of the rarest token)
+_PARTICLE_CAP = 0.2
+_SKIP_POSTINGS = 20_000  # a token this frequent is not used for blocking when rarer ones hit
+
+# Words that describe a travel agency or company rather than name it (Indonesian and English).
+# The lists' own frequencies already lower them; this cap keeps them low in small lists too.
+GENERIC_WORDS = frozenset(
+    skeleton(w)
+    for w in (
+        "TRAVEL", "TRAVELS", "TOUR", "TOURS", "TOURISM", "WISATA", "BERKAH", "MANDIRI",
+        "SEJAHTERA", "UMROH", "UMRAH", "HAJI", "HAJJ", "INTERNATIONAL", "INTERNASIONAL",
+        "GLOBAL", "GROUP", "GRUP", "INDONESIA", "NUSANTARA", "ABADI", "JAYA", "PERKASA",
+        "SENTOSA", "PRIMA", "UTAMA", "MAKMUR", "AMANAH", "SERVICES", "SERVICE", "TRADING",
+        "TRADE", "HOLDING", "HOLDINGS", "INVESTMENT", "INVESTMENTS", "ENTERPRISE",
+        "ENTERPRISES", "COMPANY", "SARANA", "MULTI", "KARYA", "BERSAMA", "AGENCY", "AGENSI",
+        "TENAGA", "KERJA", "MANPOWER", "RECRUITMENT", "SOLUTIONS", "INDUSTRIES", "BANK",
+    )
+)  # fmt: skip
+# Name particles: part of the name, but shared by thousands of unrelated people.
+PARTICLES = frozenset(
+    skeleton(w)
+    for w in (
+        "BIN", "BINTI", "BINT", "IBN", "IBNU", "AL", "EL", "UL", "UD", "ED", "BEN", "BENT",
+        "OULD", "VAN", "VON", "DER", "DEN", "DE", "DA", "DI", "DOS", "DAS", "DEL", "LA", "LE",
+    )
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Identifying facts about the query, when known: compared with the entry's own."""
+
+    dob: str = ""  # YYYY-MM-DD, YYYY-MM or YYYY
+    nationality: str = ""  # ICAO 9303 code (IDN) or country name
+    document_number: str = ""
+    registration_number: str = ""
+
+
+def evidence_from_mapping(values: Mapping[str, str] | None) -> Evidence:
+    """Build `Evidence` from a mapping with keys dob, nationality, document_number ..."""
+    if not values:
+        return Evidence()
+    return Evidence(
+        dob=str(values.get("dob", "") or "").strip(),
+        nationality=str(values.get("nationality", "") or "").strip(),
+        document_number=str(values.get("document_number", "") or "").strip(),
+        registration_number=str(values.get("registration_number", "") or "").strip(),
+    )
+
+
+# --- comparison of one query with one candidate name ------------------------------------------
+
+
+@dataclass(slots=True)
+class _Pair:
+    """One aligned pair: query tokens i.. with candidate tokens j.. and their similarity."""
+
+    query: tuple[int, ...]
+    cand: tuple[int, ...]
+    sim: float  # 0-1
+    how: str  # exact | variant | fuzzy | initial | prefix | joined
+
+
+@dataclass(slots=True)
+class _Context:
+    """Everything the comparison functions may look at for one query/candidate pair."""
+
+    query: NameKey
+    cand_surface: tuple[str, ...]
+    cand_tokens: tuple[str, ...]
+    cand_weights: tuple[float, ...]
+    query_weights: tuple[float, ...]
+    pairs: list[_Pair]
+    weak_alias: bool
+    entry: WatchlistEntry | None = None
+    evidence: Evidence = field(default_factory=Evidence)
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A named comparison: its docstring is the explanation; it returns a new score or None."""
+
+    name: str
+    apply: Callable[[_Context], float | None]
+
+    @property
+    def explanation(self) -> str:
+        """First line of the function's docstring."""
+        doc = self.apply.__doc__ or self.name
+        return doc.strip().splitlines()[0]
+
+
+def _coverage(ctx: _Context) -> tuple[float, float]:
+    """Weighted share of the query and of the candidate that the aligned pairs cover."""
+    qw = list(ctx.query_weights)
+    cw = list(ctx.cand_weights)
+    got_q = 0.0
+    got_c = 0.0
+    for pair in ctx.pairs:
+        cand_weight = sum(cw[j] for j in pair.cand)
+        credit = _INITIAL_CREDIT if pair.how == "initial" else 1.0
+        # The query side is weighed by what it matched: a typo is not an unknown, rare token.
+        share = cand_weight / len(pair.query)
+        for i in pair.query:
+            qw[i] = share
+        got_q += pair.sim * credit * cand_weight
+        got_c += pair.sim * credit * cand_weight
+    if ctx.query.truncated:
+        matched = {j for p in ctx.pairs for j in p.cand}
+        last = max(matched, default=-1)
+        for j in range(len(cw)):
+            if j not in matched and j > last:
+                cw[j] *= _TRUNCATED_TAIL
+    total_q = sum(qw) or 1.0
+    total_c = sum(cw) or 1.0
+    return min(1.0, got_q / total_q), min(1.0, got_c / total_c)
+
+
+def name_tokens(ctx: _Context) -> float | None:
+    """Name tokens agree, weighted by how rare each token is in the lists."""
+    cov_q, cov_c = _coverage(ctx)
+    if cov_q <= 0 or cov_c <= 0:
+        return 0.0
+    return 100.0 * (cov_q**_QUERY_EXPONENT) * (cov_c**_CANDIDATE_EXPONENT)
+
+
+def weak_alias(ctx: _Context) -> float | None:
+    """Only a weak (low-quality) alias matched: kept below a strong match."""
+    if not ctx.weak_alias:
+        return None
+    return min(ctx.score, DEFAULT_STRONG - 1.0)
+
+
+_DIGITS = re.compile(r"[^0-9A-Z]")
+
+
+def _clean_number(text: str) -> str:
+    return _DIGITS.sub("", text.upper())
+
+
+def document_number(ctx: _Context) -> float | None:
+    """The same document or registration number is on both sides: decisive."""
+    if ctx.entry is None:
+        return None
+    mine = {_clean_number(ctx.evidence.document_number), _clean_number(ctx.evidence.registration_number)}
+    mine.discard("")
+    theirs = {_clean_number(n) for n in (*ctx.entry.document_numbers, *ctx.entry.registration_numbers)}
+    theirs.discard("")
+    if mine and mine & theirs:
+        return 100.0
+    return None
+
+
+def _years(values: Iterable[str]) -> set[int]:
+    out: set[int] = set()
+    for value in values:
+        found = re.match(r"\s*(\d{4})", value)
+        if found:
+            out.add(int(found.group(1)))
+    return out
+
+
+def birth_date_agrees(ctx: _Context) -> float | None:
+    """Dates of birth agree (same date, or same year where only a year is known): raised."""
+    if ctx.entry is None or not ctx.evidence.dob or not ctx.entry.dob:
+        return None
+    query = ctx.evidence.dob.strip()
+    if any(query == d or (len(d) < len(query) and query.startswith(d)) for d in ctx.entry.dob):
+        return min(100.0, ctx.score + (8.0 if len(query) >= 10 else 4.0))
+    return None
+
+
+def birth_date_differs(ctx: _Context) -> float | None:
+    """Dates of birth differ by more than a year on both sides: lowered."""
+    if ctx.entry is None or not ctx.evidence.dob or not ctx.entry.dob:
+        return None
+    query_years = _years([ctx.evidence.dob])
+    list_years = _years(ctx.entry.dob)
+    if not query_years or not list_years:
+        return None
+    if min(abs(a - b) for a in query_years for b in list_years) > 1:
+        return max(0.0, ctx.score - 15.0)
+    return None
+
+
+def _nation(text: str) -> str:
+    return text.strip().upper().rstrip("<")
+
+
+def nationality_agrees(ctx: _Context) -> float | None:
+    """Nationality agrees: raised a little."""
+    if ctx.entry is None or not ctx.evidence.nationality or not ctx.entry.nationality:
+        return None
+    if _nation(ctx.evidence.nationality) in {_nation(n) for n in ctx.entry.nationality}:
+        return min(100.0, ctx.score + 3.0)
+    return None
+
+
+def nationality_differs(ctx: _Context) -> float | None:
+    """Nationality differs from every nationality the list gives: lowered."""
+    if ctx.entry is None or not ctx.evidence.nationality or not ctx.entry.nationality:
+        return None
+    query = _nation(ctx.evidence.nationality)
+    listed = {_nation(n) for n in ctx.entry.nationality}
+    comparable = len(query) == 3 and all(len(n) == 3 for n in listed)  # noqa: PLR2004
+    if comparable and query not in listed:
+        return max(0.0, ctx.score - 8.0)
+    return None
+
+
+#: The scoring table, applied in order; each returns the new score or None (not applicable).
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("name_tokens", name_tokens),
+    Comparison("weak_alias", weak_alias),
+    Comparison("birth_date_agrees", birth_date_agrees),
+    Comparison("birth_date_differs", birth_date_differs),
+    Comparison("nationality_agrees", nationality_agrees),
+    Comparison("nationality_differs", nationality_differs),
+    Comparison("document_number", document_number),
+)
+_NAME_STAGE = COMPARISONS[:2]
+_EVIDENCE_STAGE = COMPARISONS[2:]
+
+
+def _align(
+    query: NameKey,
+    q_initial: tuple[bool, ...],
+    cand_surface: tuple[str, ...],
+    cand_tokens: tuple[str, ...],
+    sim: Callable[[int, int], float],
+) -> list[_Pair]:
+    """Pair query tokens with candidate tokens one to one, best similarity first."""
+    m = len(query.tokens)
+    n = len(cand_tokens)
+    options: list[tuple[float, int, int, str]] = []
+    last = m - 1
+    for i in range(m):
+        q_surface = query.surface[i]
+        for j in range(n):
+            c_surface = cand_surface[j]
+            if q_initial[i] or len(c_surface) == 1:
+                if q_surface[0] == c_surface[0] and (len(q_surface) == 1 or len(c_surface) == 1):
+                    options.append((0.99, i, j, "initial"))
+                continue
+            s = sim(i, j)
+            if s >= 100.0:  # noqa: PLR2004
+                how = "exact" if q_surface == c_surface else "variant"
+                options.append((1.0, i, j, how))
+            elif (
+                i == last
+                and query.truncated
+                and len(q_surface) >= 2  # noqa: PLR2004
+                and c_surface.startswith(q_surface)
+            ):
+                options.append((1.0, i, j, "prefix"))
+            elif s >= _TOKEN_MIN:
+                options.append((s / 100.0, i, j, "fuzzy"))
+    options.sort(key=lambda o: (-o[0], o[1], o[2]))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[_Pair] = []
+    for s, i, j, how in options:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        pairs.append(_Pair((i,), (j,), s, how))
+    if len(used_q) < m and len(used_c) < n:
+        pairs.extend(_join_repairs(query, cand_tokens, used_q, used_c))
+    return pairs
+
+
+def _runs(free: list[int]) -> Iterable[tuple[int, ...]]:
+    """Runs of 2 to 4 consecutive positions among `free`."""
+    for start in range(len(free)):
+        for length in (2, 3, 4):
+            run = free[start : start + length]
+            if len(run) == length and run[-1] - run[0] == length - 1:
+                yield tuple(run)
+
+
+def _join_repairs(
+    query: NameKey, cand_tokens: tuple[str, ...], used_q: set[int], used_c: set[int]
+) -> list[_Pair]:
+    """Joined or split names: MUHAMMADDANDI = MUHAMMAD DANDI, WIJIJOKO = WIJI JOKO."""
+    pairs: list[_Pair] = []
+    free_q = [i for i in range(len(query.tokens)) if i not in used_q]
+    free_c = [j for j in range(len(cand_tokens)) if j not in used_c]
+    for i in free_q:
+        token = query.tokens[i]
+        best: tuple[float, tuple[int, ...]] | None = None
+        for run in _runs(free_c):
+            s = fuzz.ratio(token, "".join(cand_tokens[j] for j in run))
+            if s >= _JOIN_MIN and (best is None or s > best[0]):
+                best = (s, run)
+        if best is not None:
+            pairs.append(_Pair((i,), best[1], best[0] / 100.0, "joined"))
+            used_q.add(i)
+            used_c.update(best[1])
+            free_c = [j for j in free_c if j not in best[1]]
+    free_q = [i for i in free_q if i not in used_q]
+    for j in free_c:
+        token = cand_tokens[j]
+        best = None
+        for run in _runs(free_q):
+            s = fuzz.ratio(token, "".join(query.tokens[i] for i in run))
+            if s >= _JOIN_MIN and (best is None or s > best[0]):
+                best = (s, run)
+        if best is not None:
+            pairs.append(_Pair(best[1], (j,), best[0] / 100.0, "joined"))
+            free_q = [i for i in free_q if i not in best[1]]
+    return pairs
+
+
+def _describe_pairs(ctx: _Context) -> str:
+    parts = []
+    for pair in sorted(ctx.pairs, key=lambda p: p.query[0]):
+        left = " ".join(ctx.query.surface[i] for i in pair.query)
+        right = " ".join(ctx.cand_surface[j] for j in pair.cand)
+        if pair.how == "exact":
+            parts.append(left)
+        elif pair.how == "fuzzy":
+            parts.append(f"{left}~{right} ({pair.sim * 100:.0f}%)")
+        else:
+            parts.append(f"{left}~{right} ({pair.how})")
+    matched_q = {i for p in ctx.pairs for i in p.query}
+    matched_c = {j for p in ctx.pairs for j in p.cand}
+    extra_q = [ctx.query.surface[i] for i in range(len(ctx.query.surface)) if i not in matched_q]
+    extra_c = [ctx.cand_surface[j] for j in range(len(ctx.cand_surface)) if j not in matched_c]
+    text = "matched: " + (", ".join(parts) or "nothing")
+    if extra_q:
+        text += "; only in query: " + " ".join(extra_q)
+    if extra_c:
+        text += "; only in list: " + " ".join(extra_c)
+    return text
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+
+def _hash(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def _deletes(token: str) -> list[str]:
+    return [token[:k] + token[k + 1 :] for k in range(len(token))]
+
+
+def _csr(keys: NDArray[np.int64], values: NDArray[np.int32], size: int) -> tuple[Any, Any]:
+    order = np.argsort(keys, kind="stable")
+    counts = np.bincount(keys, minlength=size)
+    ptr = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    return ptr, values[order].astype(np.int32)
+
+
+def _sorted_pairs(hashes: list[int], values: list[int]) -> tuple[Any, Any]:
+    keys = np.asarray(hashes, dtype=np.uint32)
+    vals = np.asarray(values, dtype=np.int32)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], vals[order]
+
+
+@dataclass(slots=True)
+class _KindIndex:
+    """Blocking structures and token weights for the names of one entity kind."""
+
+    kind: EntityKind
+    skel: list[str]  # space-joined skeleton tokens, one per indexed name
+    surf: list[str]  # space-joined surface tokens
+    name_entry: Any  # int32 [names]: position in MatchIndex.entries
+    name_alias: Any  # int32 [names]: -1 primary, i aliases[i], -2-i weak_aliases[i]
+    vocab: list[str]
+    weight: Any  # float32 [tokens]: 0-1, rarest = 1
+    total: Any  # float32 [names]: sum of token weights
+    tok_ptr: Any
+    tok_names: Any
+    del_keys: Any  # uint32 sorted: crc32 of a vocabulary token or of one of its deletes
+    del_toks: Any  # int32 token ids
+    join_keys: Any  # uint32 sorted: crc32 of a name's joined skeleton
+    join_names: Any
+    token_id: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Rebuild the token lookup (not stored in caches)."""
+        if not self.token_id:
+            self.token_id = {t: i for i, t in enumerate(self.vocab)}
+
+    @classmethod
+    def build(
+        cls,
+        kind: EntityKind,
+        names: list[tuple[NameKey, int, int]],
+        entity_count: int,
+    ) -> _KindIndex:
+        """Index (key, entry position, alias code) triples of one kind."""
+        token_id: dict[str, int] = {}
+        vocab: list[str] = []
+        df: list[int] = []
+        seen_for_entry: dict[int, set[int]] = {}
+        name_tokens: list[list[int]] = []
+        for key, entry_pos, _alias in names:
+            ids = []
+            for token in key.tokens:
+                tid = token_id.get(token)
+                if tid is None:
+                    tid = len(vocab)
+                    token_id[token] = tid
+                    vocab.append(token)
+                    df.append(0)
+                ids.append(tid)
+            seen = seen_for_entry.setdefault(entry_pos, set())
+            for tid in set(ids):
+                if tid not in seen:
+                    seen.add(tid)
+                    df[tid] += 1
+            name_tokens.append(ids)
+        del seen_for_entry
+        weight = _weights(vocab, np.asarray(df, dtype=np.float64), entity_count)
+        flat_names: list[int] = []
+        flat_toks: list[int] = []
+        total = np.zeros(len(names), dtype=np.float32)
+        for pos, ids in enumerate(name_tokens):
+            unique = set(ids)
+            flat_toks.extend(unique)
+            flat_names.extend([pos] * len(unique))
+            total[pos] = float(weight[ids].sum()) if ids else 0.0
+        tok_ptr, tok_names = _csr(
+            np.asarray(flat_toks, dtype=np.int64),
+            np.asarray(flat_names, dtype=np.int32),
+            len(vocab),
+        )
+        del_hashes: list[int] = []
+        del_values: list[int] = []
+        for tid, token in enumerate(vocab):
+            if len(token) < 4:  # noqa: PLR2004 - short tokens: too many neighbours to help
+                continue
+            variants = {token, *_deletes(token)}
+            del_hashes.extend(_hash(v) for v in variants)
+            del_values.extend([tid] * len(variants))
+        del_keys, del_toks = _sorted_pairs(del_hashes, del_values)
+        join_keys, join_names = _sorted_pairs(
+            [_hash(key.joined) for key, _, _ in names], list(range(len(names)))
+        )
+        return cls(
+            kind=kind,
+            skel=[" ".join(key.tokens) for key, _, _ in names],
+            surf=[" ".join(key.surface) for key, _, _ in names],
+            name_entry=np.asarray([e for _, e, _ in names], dtype=np.int32),
+            name_alias=np.asarray([a for _, _, a in names], dtype=np.int32),
+            vocab=vocab,
+            weight=weight,
+            total=total,
+            tok_ptr=tok_ptr,
+            tok_names=tok_names,
+            del_keys=del_keys,
+            del_toks=del_toks,
+            join_keys=join_keys,
+            join_names=join_names,
+            token_id=token_id,
+        )
+
+    # -- query side ----------------------------------------------------------------------------
+
+    def query_weights(self, key: NameKey, q_initial: tuple[bool, ...]) -> tuple[float, ...]:
+        """Weight of each query token: the list's weight, 1.0 (rarest) if never seen."""
+        out = []
+        for token, initial in zip(key.tokens, q_initial, strict=True):
+            if initial:
+                out.append(0.05)
+                continue
+            tid = self.token_id.get(token)
+            out.append(float(self.weight[tid]) if tid is not None else _unseen_weight(token))
+        return tuple(out)
+
+    def _neighbours(self, token: str) -> list[tuple[int, float]]:
+        """Vocabulary tokens within about one edit of `token`, with their similarity."""
+        hashes = np.asarray([_hash(v) for v in {token, *_deletes(token)}], dtype=np.uint32)
+        lo = np.searchsorted(self.del_keys, hashes, side="left")
+        hi = np.searchsorted(self.del_keys, hashes, side="right")
+        found: set[int] = set()
+        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+            if b > a:
+                found.update(self.del_toks[a:b].tolist())
+        out = []
+        for tid in found:
+            s = fuzz.ratio(token, self.vocab[tid])
+            if s >= _FUZZY_MIN:
+                out.append((tid, s / 100.0))
+        return out
+
+    def candidates(self, key: NameKey, q_initial: tuple[bool, ...], limit: int) -> Any:
+        """Positions of the names most worth scoring, best blocked first."""
+        ids: list[Any] = []
+        gains: list[Any] = []
+        hits: list[tuple[int, float, int]] = []  # (token id, quality, postings size)
+        for token, initial in zip(dict.fromkeys(key.tokens), q_initial, strict=False):
+            if initial or len(token) < 2:  # noqa: PLR2004
+                continue
+            tid = self.token_id.get(token)
+            if tid is not None:
+                hits.append((tid, 1.0, self._size(tid)))
+            if len(token) >= 4:  # noqa: PLR2004
+                hits.extend(
+                    (other, q, self._size(other))
+                    for other, q in self._neighbours(token)
+                    if other != tid
+                )
+        if key.truncated and key.tokens:
+            pass  # the other tokens of a full MRZ field block; the prefix is scored later
+        rare_enough = [h for h in hits if h[2] <= _SKIP_POSTINGS]
+        for tid, quality, _size in rare_enough or hits:
+            a, b = int(self.tok_ptr[tid]), int(self.tok_ptr[tid + 1])
+            ids.append(self.tok_names[a:b])
+            gains.append(np.full(b - a, float(self.weight[tid]) * quality, dtype=np.float32))
+        joined = np.uint32(_hash(key.joined))
+        a = int(np.searchsorted(self.join_keys, joined, side="left"))
+        b = int(np.searchsorted(self.join_keys, joined, side="right"))
+        if b > a:
+            ids.append(self.join_names[a:b])
+            gains.append(np.full(b - a, 100.0, dtype=np.float32))
+        if not ids:
+            return np.empty(0, dtype=np.int32)
+        all_ids = np.concatenate(ids)
+        all_gains = np.concatenate(gains)
+        uniq, inverse = np.unique(all_ids, return_inverse=True)
+        acc = np.bincount(inverse, weights=all_gains)
+        q_total = sum(self.query_weights(key, q_initial)) or 1.0
+        pre = acc / (q_total + self.total[uniq])
+        if len(uniq) > limit:
+            best = np.argpartition(-pre, limit)[:limit]
+            uniq = uniq[best]
+            pre = pre[best]
+        return uniq[np.argsort(-pre, kind="stable")]
+
+    def _size(self, tid: int) -> int:
+        return int(self.tok_ptr[tid + 1] - self.tok_ptr[tid])
+
+    def token_weights(self, tokens: Iterable[str]) -> tuple[float, ...]:
+        """Weights of candidate tokens (all in the vocabulary)."""
+        out = []
+        for t in tokens:
+            tid = self.token_id.get(t)
+            out.append(float(self.weight[tid]) if tid is not None else _unseen_weight(t))
+        return tuple(out)
+
+
+def _unseen_weight(token: str) -> float:
+    if token in PARTICLES:
+        return _PARTICLE_CAP
+    if token in GENERIC_WORDS:
+        return _GENERIC_CAP
+    return 1.0
+
+
+def _weights(vocab: list[str], df: Any, entity_count: int) -> Any:
+    """IDF-like token weights scaled to 0-1 (a token seen once weighs 1)."""
+    n = max(entity_count, 1)
+    top = math.log((n + 1) / 1.5)
+    raw = np.log((n + 1) / (df + 0.5)) / (top if top > 0 else 1.0)
+    weight = np.clip(raw, 0.02, 1.0).astype(np.float32)
+    for tid, token in enumerate(vocab):
+        if token in PARTICLES:
+            weight[tid] = min(weight[tid], _PARTICLE_CAP)
+        elif token in GENERIC_WORDS:
+            weight[tid] = min(weight[tid], _GENERIC_CAP)
+    return weight
+
+
+class MatchIndex:
+    """Every name and alias of some lists, normalised and indexed once for fast searching."""
+
+    def __init__(
+        self, lists: Iterable[Watchlist] = (), *, state: Mapping[str, Any] | None = None
+    ) -> None:
+        """Index `lists` (or adopt a `state` from `export_state()` of the same lists)."""
+        self.lists: tuple[Watchlist, ...] = tuple(lists)
+        self.entries: list[tuple[str, WatchlistEntry]] = [
+            (wl.info.name, entry) for wl in self.lists for entry in wl.entries
+        ]
+        self._kinds: dict[EntityKind, _KindIndex] = {}
+        if state is not None:
+            self._adopt(state)
+        else:
+            self._build()
+
+    def _build(self) -> None:
+        per_kind: dict[EntityKind, list[tuple[NameKey, int, int]]] = {k: [] for k in EntityKind}
+        counts: dict[EntityKind, int] = dict.fromkeys(EntityKind, 0)
+        for pos, (_list, entry) in enumerate(self.entries):
+            counts[entry.kind] += 1
+            bucket = per_kind[entry.kind]
+            seen: set[tuple[str, ...]] = set()
+            named = [
+                (entry.name, -1),
+                *((a, i) for i, a in enumerate(entry.aliases)),
+                *((a, -2 - i) for i, a in enumerate(entry.weak_aliases)),
+            ]
+            for text, code in named:
+                key = normalize_name(text, entry.kind)
+                if key.empty or key.tokens in seen:
+                    continue
+                seen.add(key.tokens)
+                bucket.append((key, pos, code))
+        for kind, names in per_kind.items():
+            if names:
+                self._kinds[kind] = _KindIndex.build(kind, names, counts[kind])
+
+    # -- cache support (index_cache.py stores and restores these arrays) -----------------------
+
+    def export_state(self) -> dict[str, Any]:
+        """The derived arrays, as numpy arrays and UTF-8 byte arrays, keyed by name."""
+        state: dict[str, Any] = {"version": np.asarray([INDEX_FORMAT_VERSION])}
+        for kind, sub in self._kinds.items():
+            p = f"{kind.value}."
+            state[p + "skel"] = _pack(sub.skel)
+            state[p + "surf"] = _pack(sub.surf)
+            state[p + "vocab"] = _pack(sub.vocab)
+            for name in (
+                "name_entry", "name_alias", "weight", "total", "tok_ptr", "tok_names",
+                "del_keys", "del_toks", "join_keys", "join_names",
+            ):  # fmt: skip
+                state[p + name] = getattr(sub, name)
+        return state
+
+    def _adopt(self, state: Mapping[str, Any]) -> None:
+        if int(state["version"][0]) != INDEX_FORMAT_VERSION:
+            msg = "index state has another format version"
+            raise ValueError(msg)
+        for kind in EntityKind:
+            p = f"{kind.value}."
+            if p + "skel" not in state:
+                continue
+            self._kinds[kind] = _KindIndex(
+                kind=kind,
+                skel=_unpack(state[p + "skel"]),
+                surf=_unpack(state[p + "surf"]),
+                vocab=_unpack(state[p + "vocab"]),
+                **{
+                    name: state[p + name]
+                    for name in (
+                        "name_entry", "name_alias", "weight", "total", "tok_ptr", "tok_names",
+                        "del_keys", "del_toks", "join_keys", "join_names",
+                    )
+                },  # fmt: skip
+            )
+            if int(self._kinds[kind].name_entry.max(initial=-1)) >= len(self.entries):
+                msg = "index state does not belong to these lists"
+                raise ValueError(msg)
+
+    @property
+    def name_count(self) -> int:
+        """How many distinct normalised names are indexed."""
+        return sum(len(sub.skel) for sub in self._kinds.values())
+
+    # -- searching -----------------------------------------------------------------------------
+
+    def search(  # noqa: PLR0913
+        self,
+        name: str,
+        *,
+        kind: EntityKind | None = None,
+        evidence: Mapping[str, str] | Evidence | None = None,
+        possible: float | None = None,
+        strong: float | None = None,
+        limit: int = 10,
+        min_score: float | None = None,
+    ) -> tuple[Match, ...]:
+        """Ranked candidates for `name`, best first, each with its explanation.
+
+        Only candidates scoring at least `min_score` (default: the `possible` threshold) are
+        returned. `strength` is STRONG from `strong`, POSSIBLE from `possible`, else None.
+        """
+        possible_t = DEFAULT_POSSIBLE if possible is None else possible
+        strong_t = DEFAULT_STRONG if strong is None else strong
+        floor = possible_t if min_score is None else min_score
+        facts = evidence if isinstance(evidence, Evidence) else evidence_from_mapping(evidence)
+        key = normalize_name(name, kind)
+        if key.empty:
+            return ()
+        kinds = [kind] if kind is not None else list(self._kinds)
+        scored: list[tuple[float, int, Match]] = []
+        for k in kinds:
+            sub = self._kinds.get(k)
+            if sub is None:
+                continue
+            key_k = key if kind is not None else normalize_name(name, k)
+            if key_k.empty:
+                continue
+            scored.extend(self._search_kind(sub, key_k, facts, floor, possible_t, strong_t))
+        best: dict[int, tuple[float, int, Match]] = {}
+        for item in scored:
+            pos = item[1]
+            if pos not in best or item[0] > best[pos][0]:
+                best[pos] = item
+        ranked = sorted(best.values(), key=lambda t: (-t[0], t[1]))
+        return tuple(m for _, _, m in ranked[:limit])
+
+    def _search_kind(  # noqa: PLR0913
+        self,
+        sub: _KindIndex,
+        key: NameKey,
+        facts: Evidence,
+        floor: float,
+        possible: float,
+        strong: float,
+    ) -> list[tuple[float, int, Match]]:
+        q_initial = tuple(len(s) == 1 for s in key.surface)
+        q_weights = sub.query_weights(key, q_initial)
+        cands = sub.candidates(key, q_initial, _CANDIDATES)
+        if len(cands) == 0:
+            return []
+        cand_tokens = [tuple(sub.skel[c].split(" ")) for c in cands.tolist()]
+        column: dict[str, int] = {}
+        for tokens in cand_tokens:
+            for t in tokens:
+                column.setdefault(t, len(column))
+        matrix = process.cdist(
+            key.tokens, list(column), scorer=fuzz.ratio, dtype=np.float32, workers=1
+        )
+        rows = matrix.tolist()
+        per_entry: dict[int, tuple[float, _Context, int]] = {}
+        for c, tokens in zip(cands.tolist(), cand_tokens, strict=True):
+            surface = tuple(sub.surf[c].split(" "))
+            cols = [column[t] for t in tokens]
+
+            def sim(i: int, j: int, cols: list[int] = cols) -> float:
+                return float(rows[i][cols[j]])
+
+            pairs = _align(key, q_initial, surface, tokens, sim)
+            ctx = _Context(
+                query=key,
+                cand_surface=surface,
+                cand_tokens=tokens,
+                cand_weights=sub.token_weights(tokens),
+                query_weights=q_weights,
+                pairs=pairs,
+                weak_alias=int(sub.name_alias[c]) <= -2,  # noqa: PLR2004
+            )
+            for comparison in _NAME_STAGE:
+                value = comparison.apply(ctx)
+                if value is not None:
+                    ctx.score = value
+            pos = int(sub.name_entry[c])
+            if pos not in per_entry or ctx.score > per_entry[pos][0]:
+                per_entry[pos] = (ctx.score, ctx, c)
+        out = []
+        for pos, (_score, ctx, c) in per_entry.items():
+            list_name, entry = self.entries[pos]
+            ctx.entry = entry
+            ctx.evidence = facts
+            notes = [f"{_NAME_EXPLANATION}: {ctx.score:.0f} ({_describe_pairs(ctx)})"]
+            if ctx.weak_alias:
+                notes.append(f"{weak_alias.__doc__.splitlines()[0] if weak_alias.__doc__ else ''}")
+            for comparison in _EVIDENCE_STAGE:
+                before = ctx.score
+                value = comparison.apply(ctx)
+                if value is not None and value != before:
+                    ctx.score = value
+                    notes.append(f"{comparison.explanation} ({value - before:+.0f})")
+            notes.extend(_flag_notes(key))
+            if ctx.score < floor:
+                continue
+            strength = (
+                MatchStrength.STRONG
+                if ctx.score >= strong
+                else MatchStrength.POSSIBLE
+                if ctx.score >= possible
+                else None
+            )
+            alias = int(sub.name_alias[c])
+            matched = (
+                entry.name
+                if alias == -1
+                else entry.aliases[alias]
+                if alias >= 0
+                else entry.weak_aliases[-2 - alias]
+            )
+            match = Match(
+                list_name=list_name,
+                entry=entry,
+                query=key.original,
+                matched_name=matched,
+                score=round(ctx.score, 1),
+                strength=strength,
+                explanation=tuple(notes),
+            )
+            out.append((ctx.score, pos, match))
+        return out
+
+
+_NAME_EXPLANATION = (name_tokens.__doc__ or "").strip().splitlines()[0].rstrip(".")
+
+_FLAG_NOTES = {
+    NameFlag.MIXED_SCRIPT: "The query mixes Latin with Cyrillic/Greek letters (mixed_script).",
+    NameFlag.CONFUSABLES_FOLDED: "Look-alike letters in the query were read as Latin.",
+    NameFlag.INVISIBLE_REMOVED: "Invisible or control characters were removed from the query.",
+    NameFlag.MRZ_TRUNCATED: "The MRZ name field is full: its last name may be cut short.",
+    NameFlag.REPEATED_SINGLE_NAME: "A single name fills both MRZ name fields.",
+    NameFlag.TITLES_REMOVED: "Titles or honorifics were ignored.",
+}
+
+
+def _flag_notes(key: NameKey) -> list[str]:
+    notes = [text for flag, text in _FLAG_NOTES.items() if flag in key.flags]
+    if key.legal_form:
+        notes.append(f"Legal form set apart: {key.legal_form}.")
+    return notes
+
+
+def _pack(strings: list[str]) -> Any:
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _unpack(data: Any) -> list[str]:
+    text = bytes(np.asarray(data, dtype=np.uint8)).decode("utf-8")
+    return text.split("\n") if text else []
