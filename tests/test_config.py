@@ -231,3 +231,22 @@ def test_policy_and_config_defaults_agree(env: dict[str, str]) -> None:
     policy = load_policy()
     assert config.expiry_window_days == policy.expiry_window_days
     assert config.max_list_age_days == policy.max_list_age_days
+
+
+def test_config_show_validates_the_policy_file(env: dict[str, str], tmp_path: Path) -> None:
+    """A malformed policy named by the configuration exits 6 with code policy_invalid's message."""
+    bad = tmp_path / "policy.toml"
+    bad.write_text('[severity]\nmrz_check_digit = "critical"\n', encoding="utf-8")
+    result = run_cli("config", "show", env={**env, "SCREENING_POLICY": str(bad)})
+    assert result.returncode == 6
+    assert "risk policy" in result.stderr
+    assert str(bad) in result.stderr.replace("\n", "")
+    assert "Traceback" not in result.stderr
+    good = tmp_path / "good.toml"
+    good.write_text('[severity]\nmrz_check_digit = "review"\n', encoding="utf-8")
+    result = run_cli("config", "show", "-f", "json", env={**env, "SCREENING_POLICY": str(good)})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["policy"] == {
+        "source": str(good),
+        "overrides": ["mrz_check_digit"],
+    }

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from screening.cli.app import ExitCode, app, out_console
-from screening.config import SETTINGS, effective_config
+from screening.config import SETTINGS, configured_policy, effective_config
 
 __all__ = ["ShowFormat", "config_app", "plain_text"]
 
@@ -64,6 +64,8 @@ def show(
 ) -> ExitCode:
     """Print every setting's effective value and its origin (default, file, env or flag).
 
+    The risk policy file is loaded too, so a broken one is reported here (exit 6).
+
     Precedence, lowest first: packaged default, the TOML file
     ($XDG_CONFIG_HOME/screening/config.toml or ~/.config/screening/config.toml, or
     SCREENING_CONFIG), SCREENING_<KEY> environment variables, command-line flags.
@@ -71,10 +73,12 @@ def show(
     Example: screening config show --format json
     """
     effective = effective_config({}, path=config)
+    policy = configured_policy(effective)  # a broken policy file exits 6 here, not at the desk
     if output is ShowFormat.JSON:
         document = {
             "schema_version": "1",
             "config_file": str(effective.file) if effective.file else None,
+            "policy": {"source": policy.source, "overrides": list(policy.overrides)},
             "settings": {
                 key: {"value": value, "origin": str(origin), "source": source, "env": setting.env}
                 for setting, (key, _, origin, source), value in zip(
@@ -96,4 +100,6 @@ def show(
     out_console.print(table)
     file_line = f"config file: {effective.file}" if effective.file else "config file: (none)"
     out_console.print(plain_text(file_line))
+    changed = f", {len(policy.overrides)} override(s)" if policy.overrides else ""
+    out_console.print(plain_text(f"risk policy: {policy.source} (valid{changed})"))
     return ExitCode.CLEAR
