@@ -98,7 +98,7 @@ _ENTITY_KEYS = frozenset(
     {"id", "list", "kind", "names", "programs", "dob", "nationality", "reference", "listed_on"}
 )
 _BOMS_UTF16 = (b"\xff\xfe", b"\xfe\xff")
-_GENERATED = re.compile(r"^#\s*generated\s*:\s*(?P<when>\S+)\s*$", re.IGNORECASE)
+_GENERATED = re.compile(r"^#\s*generated\s*:\s*(?P<when>.*?)\s*$", re.IGNORECASE)
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -392,6 +392,8 @@ def _parse_csv_rows(lines: list[str], start: int, out: _Collector) -> None:
     except csv.Error as error:
         out.problem(header_line, "", f"the header line is not valid CSV ({error})")
         return
+    if header_line in out.bad_lines:
+        return  # the header is undecodable (already reported): no column can be trusted
     header = [h.strip().lower().removeprefix("\ufeff") for h in header_row]
     if not _check_header(header, header_line, out):
         return
@@ -494,6 +496,8 @@ def _parse_json_lines(lines: list[str], out: _Collector) -> None:
 
 def _parse_json_array(text: str, out: _Collector) -> None:
     """A JSON array of entry objects; each element is reported by the line it starts on."""
+    if out.bad_lines:
+        return  # undecodable lines (already reported) make the array's structure unreliable
     try:
         items = json.loads(text)
     except json.JSONDecodeError as error:
