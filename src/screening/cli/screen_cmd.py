@@ -1,0 +1,365 @@
+"""`screening screen` and `screening batch`: the checkpoint commands.
+
+Typer only: options -> `ScreenOptions` -> `Screener` -> `summary`/`writers` -> `ExitCode`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import typer
+
+from screening.cli.app import ExitCode, OutputFormat, app, err_console, out_console
+from screening.model import Verdict
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from screening.screen import Screener, ScreeningResult
+
+__all__ = ["exit_code_for", "screen_command"]
+
+_VERDICT_EXIT = {
+    Verdict.CLEAR: ExitCode.CLEAR,
+    Verdict.REVIEW: ExitCode.REVIEW,
+    Verdict.ALERT: ExitCode.ALERT,
+    Verdict.NO_RESULT: ExitCode.NO_RESULT,
+}
+# Worst first: an alert anywhere outranks an unscreened document, which outranks a review.
+_PRECEDENCE = (Verdict.ALERT, Verdict.NO_RESULT, Verdict.REVIEW, Verdict.CLEAR)
+
+
+def exit_code_for(verdicts: Iterable[Verdict | str]) -> ExitCode:
+    """The exit code of the worst verdict (ALERT > NO_RESULT > REVIEW > CLEAR)."""
+    seen = {Verdict(v) for v in verdicts}
+    for verdict in _PRECEDENCE:
+        if verdict in seen:
+            return _VERDICT_EXIT[verdict]
+    return ExitCode.NO_RESULT
+
+
+WatchlistOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--watchlist",
+        "-w",
+        help="Watchlist file (CSV or JSON lines); repeat for several. Default: from config.",
+    ),
+]
+AllowlistOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--allowlist", "-a", help="Allowlist of licensed agencies; repeatable."),
+]
+RecruiterOpt = Annotated[
+    str | None, typer.Option("--recruiter", help="Name of the recruiter (a person) to screen.")
+]
+AgencyOpt = Annotated[
+    str | None, typer.Option("--agency", help="Name of the placement agency to screen.")
+]
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", help="Risk policy TOML (default: the shipped one).")
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option("--today", help="Screen as of this date (YYYY-MM-DD); default: today."),
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _today(value: str | None) -> dt.date:
+    if value is None:
+        return dt.datetime.now(tz=dt.UTC).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--today") from None
+
+
+def _screener(
+    *,
+    today: str | None,
+    recruiter: str | None,
+    agency: str | None,
+    watchlist: list[Path] | None,
+    allowlist: list[Path] | None,
+    policy: Path | None,
+    ocr_timeout: float | None = None,
+) -> Screener:
+    from screening.config import configured_policy, effective_config  # noqa: PLC0415
+    from screening.screen import Screener, ScreenOptions  # noqa: PLC0415
+
+    flags: dict[str, object] = {
+        "watchlists": watchlist,
+        "allowlists": allowlist,
+        "policy": policy,
+        "ocr_timeout_s": ocr_timeout,
+    }
+    config = effective_config(flags)
+    options = ScreenOptions(
+        today=_today(today),
+        recruiter=recruiter,
+        agency=agency,
+        watchlists=config.watchlists,
+        allowlists=config.allowlists,
+        policy=config.policy,
+        max_list_age_days=config.max_list_age_days,
+        possible_threshold=config.possible_threshold,
+        strong_threshold=config.strong_threshold,
+        ocr_timeout_s=config.ocr_timeout_s,
+        max_pixels=config.max_pixels,
+        max_pages=config.max_pages,
+        max_bytes=config.max_bytes,
+    )
+    return Screener(options, policy=configured_policy(config))
+
+
+def _emit(results: list[ScreeningResult], fmt: OutputFormat) -> None:
+    import json  # noqa: PLC0415
+
+    from screening.summary import result_panel, result_to_dict  # noqa: PLC0415
+    from screening.writers import ReportWriter  # noqa: PLC0415
+
+    if fmt is OutputFormat.TABLE:
+        for result in results:
+            out_console.print(result_panel(result))
+        return
+    if fmt is OutputFormat.JSON and len(results) == 1:
+        sys.stdout.write(json.dumps(result_to_dict(results[0]), ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+        return
+    writer = ReportWriter(fmt.value, None, sys.stdout)
+    for result in results:
+        writer.write_item(result_to_dict(result))
+    writer.finish(_summary(results, complete=True, inputs=len({r.source for r in results})))
+
+
+def _summary(results: list[ScreeningResult], *, complete: bool, inputs: int) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.verdict.value] = counts.get(result.verdict.value, 0) + 1
+    return {
+        "complete": complete,
+        "inputs": inputs,
+        "documents": len(results),
+        "verdicts": counts,
+        "exit_code": int(exit_code_for(r.verdict for r in results)),
+    }
+
+
+@app.command("screen")
+def screen_command(
+    source: Annotated[
+        str, typer.Argument(help="Image, PDF or MRZ text file to screen; '-' reads MRZ text.")
+    ],
+    recruiter: RecruiterOpt = None,
+    agency: AgencyOpt = None,
+    watchlist: WatchlistOpt = None,
+    allowlist: AllowlistOpt = None,
+    policy: PolicyOpt = None,
+    today: TodayOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> int:
+    """Screen one document and print the verdict (CLEAR / REVIEW / ALERT / NO RESULT).
+
+    The verdict comes with its reasons, most severe first, the MRZ fields, watchlist matches
+    and the provenance of every list. Exit code: 0 clear, 3 review, 4 alert, 5 no result,
+    6 list or configuration error.
+
+    Example: screening screen samples/td3_clean.jpg --agency "CV Maju" -w watchlists/agencies.csv
+    """
+    screener = _screener(
+        today=today,
+        recruiter=recruiter,
+        agency=agency,
+        watchlist=watchlist,
+        allowlist=allowlist,
+        policy=policy,
+    )
+    if source == "-":
+        data = sys.stdin.buffer.read(1_000_001)
+        results = list(screener.screen_text(data.decode("utf-8", errors="replace"), source="-"))
+    else:
+        results = list(screener.screen_source(source))
+    _emit(results, output_format)
+    return exit_code_for(r.verdict for r in results)
+
+
+@app.command("batch")
+def batch_command(
+    directory: Annotated[Path, typer.Argument(help="Folder (or file) to screen, recursively.")],
+    recruiter: RecruiterOpt = None,
+    agency: AgencyOpt = None,
+    watchlist: WatchlistOpt = None,
+    allowlist: AllowlistOpt = None,
+    policy: PolicyOpt = None,
+    today: TodayOpt = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="Report format; table prints only the summary."),
+    ] = OutputFormat.JSONL,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (atomically)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing report.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds allowed per file.")
+    ] = 120.0,
+    follow_symlinks: Annotated[
+        bool, typer.Option("--follow-symlinks", help="Follow symbolic links (each inode once).")
+    ] = False,
+    resume: Annotated[
+        Path | None,
+        typer.Option("--resume", help="Skip documents already in this earlier report."),
+    ] = None,
+) -> int:
+    """Screen every document in a folder tree and write a report; exit with the worst verdict.
+
+    Only regular files are opened; every input appears in the report, including the ones that
+    could not be screened and why. Ctrl-C writes the report so far, marked `complete: false`.
+    Exit code: 4 if any alert, else 5 if any document had no result, else 3 if any review, else 0.
+
+    Example: screening batch scans/ --jobs 2 --format csv --output report.csv
+    """
+    from screening.batch import discover, run_jobs  # noqa: PLC0415
+    from screening.summary import result_to_dict, summary_table  # noqa: PLC0415
+    from screening.writers import ReportWriter, read_report_sources  # noqa: PLC0415
+
+    screener = _screener(
+        today=today,
+        recruiter=recruiter,
+        agency=agency,
+        watchlist=watchlist,
+        allowlist=allowlist,
+        policy=policy,
+    )
+    started = time.monotonic()
+    done_sources: set[str] = set()
+    carried: list[dict[str, Any]] = []
+    if resume is not None:
+        done_sources, carried = read_report_sources(resume)
+    items = list(discover(directory, follow_symlinks=follow_symlinks))
+    fmt = "jsonl" if output_format is OutputFormat.TABLE else output_format.value
+    quiet = output_format is OutputFormat.TABLE and output is None
+    sink = Path(os.devnull).open("w", encoding="utf-8") if quiet else sys.stdout  # noqa: SIM115
+    writer = ReportWriter(fmt, output, sink, force=force)
+    verdicts: list[str] = []
+    inputs_seen: set[str] = set()
+
+    def record(item: dict[str, Any]) -> None:
+        writer.write_item(item)
+        verdicts.append(str(item["verdict"]))
+        inputs_seen.add(str(item["source"]))
+
+    for item in carried:
+        record(item)
+    to_run: list[str] = []
+    for entry in items:
+        if entry.path in done_sources:
+            continue
+        if entry.skip_code is not None:
+            result = screener.unreadable(entry.path, entry.skip_code, entry.skip_message or "")
+            record(result_to_dict(result))
+        else:
+            to_run.append(entry.path)
+
+    def work(path: str) -> dict[str, Any]:
+        return {"items": [result_to_dict(r) for r in screener.screen_source(path)]}
+
+    finished: set[str] = set()
+    progress = _progress(len(to_run))
+
+    def on_result(path: str, result: dict[str, Any] | None, failure: str | None) -> None:
+        finished.add(path)
+        if result is not None:
+            for item in result["items"]:
+                record(item)
+        else:
+            message = (
+                f"Screening {path} took longer than {timeout:g} s and was stopped."
+                if failure == "timeout"
+                else f"Screening {path} failed unexpectedly; the worker was restarted."
+            )
+            record(result_to_dict(screener.unreadable(path, failure or "failed", message)))
+        progress.advance()
+
+    interrupted = {"flag": False}
+
+    def on_sigint(_signum: int, _frame: object) -> None:
+        interrupted["flag"] = True
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        with progress:
+            completed = run_jobs(
+                to_run,
+                work,
+                jobs=jobs,
+                timeout_s=timeout,
+                on_result=on_result,
+                should_stop=lambda: interrupted["flag"],
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    for path in to_run:
+        if path not in finished:
+            message = f"Screening of {path} did not run: the batch was interrupted."
+            record(result_to_dict(screener.unreadable(path, "interrupted", message)))
+    counts: dict[str, int] = {}
+    for verdict in verdicts:
+        counts[verdict] = counts.get(verdict, 0) + 1
+    code = exit_code_for(verdicts) if verdicts else ExitCode.NO_RESULT
+    elapsed = time.monotonic() - started
+    writer.finish(
+        {
+            "complete": completed,
+            "inputs": len(inputs_seen),
+            "documents": len(verdicts),
+            "verdicts": counts,
+            "elapsed_s": round(elapsed, 2),
+            "exit_code": int(ExitCode.INTERRUPTED if not completed else code),
+        }
+    )
+    table = summary_table(counts, len(verdicts), elapsed)
+    (out_console if output_format is OutputFormat.TABLE else err_console).print(table)
+    if not completed:
+        err_console.print("Interrupted: the report is marked complete=false.")
+        return ExitCode.INTERRUPTED
+    return code
+
+
+class _Progress:
+    """A Rich progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        if err_console.is_terminal and not err_console.is_dumb_terminal:
+            from rich.progress import Progress  # noqa: PLC0415
+
+            self._bar = Progress(console=err_console, transient=True)
+            self._task = self._bar.add_task("Screening", total=total)
+
+    def __enter__(self) -> Self:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+
+def _progress(total: int) -> _Progress:
+    return _Progress(total)
