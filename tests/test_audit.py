@@ -501,3 +501,16 @@ def test_concurrent_writers_keep_one_chain(db: Path) -> None:
         report = log.verify()
     assert report.ok, report.problem
     assert report.rows == 81
+
+
+def test_a_corrupted_database_gives_an_audit_error(db: Path) -> None:
+    """Damaged pages (disk fault, bad copy) give AuditError, never a raw sqlite3 traceback."""
+    with AuditLog(db, db.with_name("audit.key")) as log:
+        fill(log, list(range(300)))
+    data = bytearray(db.read_bytes())
+    page = 4096
+    data[page * 2 : len(data)] = b"\xa5" * (len(data) - page * 2)
+    db.write_bytes(bytes(data))
+    # Opening may already detect the damage; otherwise reading the rows does.
+    with pytest.raises(AuditError), AuditLog(db, db.with_name("audit.key"), create=False) as log:
+        log.verify()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import io
@@ -33,14 +34,14 @@ import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Self
+from typing import IO, TYPE_CHECKING, Any, ParamSpec, Self, TypeVar
 
 from screening import __version__
 from screening.errors import AuditError
 from screening.model import Assessment, Verdict
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     from screening.model import ListInfo, Match, Mrz
 
@@ -262,6 +263,28 @@ class Stats:
             "agencies_flagged": dict(self.agencies_flagged),
             "checkpoints": dict(self.checkpoints),
         }
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _sqlite_errors(action: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Turn a database error (locked, read-only, corrupt) into one AuditError line."""
+
+    def decorate(method: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(method)
+        def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return method(*args, **kwargs)
+            except sqlite3.Error as error:
+                raise AuditError(
+                    f"The audit log could not be {action}: {_reason(error)}.", code="audit_io"
+                ) from None
+
+        return guarded
+
+    return decorate
 
 
 # --- files with private permissions ---------------------------------------------------------------
@@ -494,6 +517,7 @@ class AuditLog:
                 code="audit_write",
             ) from None
 
+    @_sqlite_errors("purged")
     def purge(self, older_than: dt.timedelta, now: dt.datetime, *, force: bool = False) -> int:
         """Delete rows older than `now - older_than` by the controlled path; return the count.
 
@@ -557,6 +581,7 @@ class AuditLog:
         for row in cursor:
             yield dict(zip((*_COLUMNS, "row_hash"), row, strict=True))
 
+    @_sqlite_errors("read")
     def purges(self) -> tuple[PurgeInfo, ...]:
         """Every purge, oldest first."""
         return tuple(
@@ -566,6 +591,7 @@ class AuditLog:
             )
         )
 
+    @_sqlite_errors("verified")
     def verify(self) -> VerifyReport:
         """Recompute the chain: purges first, then every remaining screening row."""
         missing = self._triggers_missing()
@@ -618,6 +644,7 @@ class AuditLog:
             )
         return VerifyReport(ok=True, rows=count, head_hash=prev, purges=len(purge_rows))
 
+    @_sqlite_errors("exported")
     def export(self, fmt: str, out: IO[str]) -> int:
         """Write every row (and the purges, in json) as jsonl, json or csv; return the count."""
         rows = [_exported(row) for row in self._rows()]
@@ -649,6 +676,7 @@ class AuditLog:
             raise ValueError(f"unknown export format {fmt!r}")
         return len(rows)
 
+    @_sqlite_errors("read")
     def stats(self, since: dt.date, until: dt.date) -> Stats:
         """Counts for the UTC days since..until inclusive."""
         start = f"{since.isoformat()}T00:00:00"
