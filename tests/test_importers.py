@@ -181,8 +181,10 @@ UN_HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
 @pytest.mark.parametrize(
     "body",
     [
-        '<!DOCTYPE x [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-        "<CONSOLIDATED_LIST>&b;</CONSOLIDATED_LIST>",
+        (
+            '<!DOCTYPE x [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            "<CONSOLIDATED_LIST>&b;</CONSOLIDATED_LIST>"
+        ),
         '<!DOCTYPE x SYSTEM "http://example.invalid/x.dtd"><CONSOLIDATED_LIST/>',
     ],
 )
