@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from screening.model import EntityKind, Match, MatchStrength, Watchlist, WatchlistEntry
 from screening.names import NameFlag, NameKey, normalize_name, skeleton
@@ -50,13 +51,11 @@ DEFAULT_STRONG = 90.0
 INDEX_FORMAT_VERSION = 1
 
 _CANDIDATES = 40  # names scored in detail per query and kind, after blocking
-_TOKEN_MIN = 70.0  # token similarity (0-100) below which two tokens do not pair at all
-_FUZZY_MIN = 75.0  # vocabulary neighbour similarity accepted during blocking
-_INITIAL_CREDIT = 0.5  # an initial (S.) counts half of the name it abbreviates
+_INITIAL_CREDIT = 0.3  # an initial (S.) carries this share of the name it abbreviates
+_UNMATCHED_INITIAL = 0.25  # an initial that matches nothing still contradicts a little
 _TRUNCATED_TAIL = 0.3  # candidate tokens past a full (truncated) MRZ field count this much
 _QUERY_EXPONENT = 0.6  # how much unmatched query tokens hurt ...
 _CANDIDATE_EXPONENT = 0.4  # ... versus unmatched candidate tokens (lists hold full names)
-_JOIN_MIN = 85.0
 _GENERIC_CAP = 0.35  # generic agency words never weigh more than this (of the rarest token)
 _PARTICLE_CAP = 0.2
 _SKIP_POSTINGS = 20_000  # a token this frequent is not used for blocking when rarer ones hit
@@ -157,19 +156,22 @@ def _coverage(ctx: _Context) -> tuple[float, float]:
     got_q = 0.0
     got_c = 0.0
     for pair in ctx.pairs:
+        if pair.how == "initial":
+            # An initial neither confirms nor denies much: the name it stands for counts
+            # with a reduced weight on both sides, as agreeing.
+            for j in pair.cand:
+                cw[j] *= _INITIAL_CREDIT
         cand_weight = sum(cw[j] for j in pair.cand)
-        credit = _INITIAL_CREDIT if pair.how == "initial" else 1.0
         # The query side is weighed by what it matched: a typo is not an unknown, rare token.
         share = cand_weight / len(pair.query)
         for i in pair.query:
             qw[i] = share
-        got_q += pair.sim * credit * cand_weight
-        got_c += pair.sim * credit * cand_weight
+        got_q += pair.sim * cand_weight
+        got_c += pair.sim * cand_weight
     if ctx.query.truncated:
         matched = {j for p in ctx.pairs for j in p.cand}
-        last = max(matched, default=-1)
         for j in range(len(cw)):
-            if j not in matched and j > last:
+            if j not in matched:
                 cw[j] *= _TRUNCATED_TAIL
     total_q = sum(qw) or 1.0
     total_c = sum(cw) or 1.0
@@ -282,94 +284,109 @@ _NAME_STAGE = COMPARISONS[:2]
 _EVIDENCE_STAGE = COMPARISONS[2:]
 
 
+def allowed_edits(length: int) -> int:
+    """Typos tolerated in a token of this length: none up to 3 letters, 1 up to 7, then 2."""
+    if length <= 3:  # noqa: PLR2004
+        return 0
+    return 1 if length <= 7 else 2  # noqa: PLR2004
+
+
+def token_similarity(a: str, b: str, distance: int | None = None) -> float:
+    """Similarity 0-1 of two skeleton tokens: 1 - edits/length within the allowed edits."""
+    if a == b:
+        return 1.0
+    d = OSA.distance(a, b) if distance is None else distance
+    length = max(len(a), len(b))
+    if d > allowed_edits(length):
+        return 0.0
+    return 1.0 - d / length
+
+
 def _align(
     query: NameKey,
     q_initial: tuple[bool, ...],
     cand_surface: tuple[str, ...],
     cand_tokens: tuple[str, ...],
-    sim: Callable[[int, int], float],
+    dist: Callable[[int, int], int],
+    *,
+    initials: bool,
 ) -> list[_Pair]:
-    """Pair query tokens with candidate tokens one to one, best similarity first."""
+    """Pair query tokens with candidate tokens one to one, best similarity first.
+
+    Options are single pairs (exact, variant, fuzzy, initial, MRZ prefix) and joined runs
+    (one token against 2-4 consecutive tokens of the other side); the best are taken greedily.
+    """
     m = len(query.tokens)
     n = len(cand_tokens)
-    options: list[tuple[float, int, int, str]] = []
-    last = m - 1
+    options: list[tuple[float, tuple[int, ...], tuple[int, ...], str]] = []
     for i in range(m):
         q_surface = query.surface[i]
+        q_token = query.tokens[i]
         for j in range(n):
             c_surface = cand_surface[j]
-            if q_initial[i] or len(c_surface) == 1:
-                if q_surface[0] == c_surface[0] and (len(q_surface) == 1 or len(c_surface) == 1):
-                    options.append((0.99, i, j, "initial"))
+            if initials and (q_initial[i] or len(c_surface) == 1):
+                if q_surface[0] == c_surface[0]:
+                    options.append((1.0, (i,), (j,), "initial"))
                 continue
-            s = sim(i, j)
-            if s >= 100.0:  # noqa: PLR2004
+            d = dist(i, j)
+            if d == 0:
                 how = "exact" if q_surface == c_surface else "variant"
-                options.append((1.0, i, j, how))
-            elif (
-                i == last
-                and query.truncated
+                options.append((1.0, (i,), (j,), how))
+                continue
+            # A typo can hit a spelling rule (JSOE -> JSU): the written forms are compared too.
+            s = max(
+                token_similarity(q_token, cand_tokens[j], d),
+                token_similarity(q_surface, c_surface),
+            )
+            if (
+                i == query.partial
                 and len(q_surface) >= 2  # noqa: PLR2004
                 and c_surface.startswith(q_surface)
             ):
-                options.append((1.0, i, j, "prefix"))
-            elif s >= _TOKEN_MIN:
-                options.append((s / 100.0, i, j, "fuzzy"))
-    options.sort(key=lambda o: (-o[0], o[1], o[2]))
+                options.append((0.98, (i,), (j,), "prefix"))
+            elif s > 0:
+                options.append((s, (i,), (j,), "fuzzy"))
+    if m != n:
+        options.extend(_join_options(query.tokens, cand_tokens, flip=False))
+        options.extend(_join_options(cand_tokens, query.tokens, flip=True))
+    options.sort(key=lambda o: (-o[0], -len(o[1]) - len(o[2]), o[1], o[2]))
     used_q: set[int] = set()
     used_c: set[int] = set()
     pairs: list[_Pair] = []
-    for s, i, j, how in options:
-        if i in used_q or j in used_c:
+    for s, qi, cj, how in options:
+        if used_q.intersection(qi) or used_c.intersection(cj):
             continue
-        used_q.add(i)
-        used_c.add(j)
-        pairs.append(_Pair((i,), (j,), s, how))
-    if len(used_q) < m and len(used_c) < n:
-        pairs.extend(_join_repairs(query, cand_tokens, used_q, used_c))
+        used_q.update(qi)
+        used_c.update(cj)
+        pairs.append(_Pair(qi, cj, s, how))
     return pairs
 
 
-def _runs(free: list[int]) -> Iterable[tuple[int, ...]]:
-    """Runs of 2 to 4 consecutive positions among `free`."""
-    for start in range(len(free)):
-        for length in (2, 3, 4):
-            run = free[start : start + length]
-            if len(run) == length and run[-1] - run[0] == length - 1:
-                yield tuple(run)
-
-
-def _join_repairs(
-    query: NameKey, cand_tokens: tuple[str, ...], used_q: set[int], used_c: set[int]
-) -> list[_Pair]:
+def _join_options(
+    single: tuple[str, ...], other: tuple[str, ...], *, flip: bool
+) -> list[tuple[float, tuple[int, ...], tuple[int, ...], str]]:
     """Joined or split names: MUHAMMADDANDI = MUHAMMAD DANDI, WIJIJOKO = WIJI JOKO."""
-    pairs: list[_Pair] = []
-    free_q = [i for i in range(len(query.tokens)) if i not in used_q]
-    free_c = [j for j in range(len(cand_tokens)) if j not in used_c]
-    for i in free_q:
-        token = query.tokens[i]
-        best: tuple[float, tuple[int, ...]] | None = None
-        for run in _runs(free_c):
-            s = fuzz.ratio(token, "".join(cand_tokens[j] for j in run))
-            if s >= _JOIN_MIN and (best is None or s > best[0]):
-                best = (s, run)
-        if best is not None:
-            pairs.append(_Pair((i,), best[1], best[0] / 100.0, "joined"))
-            used_q.add(i)
-            used_c.update(best[1])
-            free_c = [j for j in free_c if j not in best[1]]
-    free_q = [i for i in free_q if i not in used_q]
-    for j in free_c:
-        token = cand_tokens[j]
-        best = None
-        for run in _runs(free_q):
-            s = fuzz.ratio(token, "".join(query.tokens[i] for i in run))
-            if s >= _JOIN_MIN and (best is None or s > best[0]):
-                best = (s, run)
-        if best is not None:
-            pairs.append(_Pair(best[1], (j,), best[0] / 100.0, "joined"))
-            free_q = [i for i in free_q if i not in best[1]]
-    return pairs
+    out: list[tuple[float, tuple[int, ...], tuple[int, ...], str]] = []
+    lengths = [len(t) for t in other]
+    for i, token in enumerate(single):
+        size = len(token)
+        if size < 6:  # noqa: PLR2004 - two names joined are rarely shorter
+            continue
+        for start in range(len(other)):
+            total = 0
+            for end in range(start, min(start + 4, len(other))):
+                total += lengths[end]
+                if end == start:
+                    continue
+                if total > size + 2:
+                    break
+                if total < size - 2:
+                    continue
+                s = token_similarity(token, "".join(other[start : end + 1]))
+                if s > 0:
+                    run = tuple(range(start, end + 1))
+                    out.append((s, run, (i,), "joined") if flip else (s, (i,), run, "joined"))
+    return out
 
 
 def _describe_pairs(ctx: _Context) -> str:
@@ -527,7 +544,7 @@ class _KindIndex:
         out = []
         for token, initial in zip(key.tokens, q_initial, strict=True):
             if initial:
-                out.append(0.05)
+                out.append(_UNMATCHED_INITIAL)
                 continue
             tid = self.token_id.get(token)
             out.append(float(self.weight[tid]) if tid is not None else _unseen_weight(token))
@@ -544,9 +561,9 @@ class _KindIndex:
                 found.update(self.del_toks[a:b].tolist())
         out = []
         for tid in found:
-            s = fuzz.ratio(token, self.vocab[tid])
-            if s >= _FUZZY_MIN:
-                out.append((tid, s / 100.0))
+            s = token_similarity(token, self.vocab[tid])
+            if s > 0:
+                out.append((tid, s))
         return out
 
     def candidates(self, key: NameKey, q_initial: tuple[bool, ...], limit: int) -> Any:
@@ -753,7 +770,11 @@ class MatchIndex:
             pos = item[1]
             if pos not in best or item[0] > best[pos][0]:
                 best[pos] = item
-        ranked = sorted(best.values(), key=lambda t: (-t[0], t[1]))
+        # Equal scores: a match on an entry's primary name ranks before a match on an alias.
+        ranked = sorted(
+            best.values(),
+            key=lambda t: (-round(t[0], 1), t[2].matched_name != t[2].entry.name, t[1]),
+        )
         return tuple(m for _, _, m in ranked[:limit])
 
     def _search_kind(  # noqa: PLR0913
@@ -765,7 +786,9 @@ class MatchIndex:
         possible: float,
         strong: float,
     ) -> list[tuple[float, int, Match]]:
-        q_initial = tuple(len(s) == 1 for s in key.surface)
+        q_initial = tuple(
+            len(s) == 1 and sub.kind is EntityKind.PERSON for s in key.surface
+        )
         q_weights = sub.query_weights(key, q_initial)
         cands = sub.candidates(key, q_initial, _CANDIDATES)
         if len(cands) == 0:
@@ -775,19 +798,18 @@ class MatchIndex:
         for tokens in cand_tokens:
             for t in tokens:
                 column.setdefault(t, len(column))
-        matrix = process.cdist(
-            key.tokens, list(column), scorer=fuzz.ratio, dtype=np.float32, workers=1
-        )
+        matrix = process.cdist(key.tokens, list(column), scorer=OSA.distance, workers=1)
         rows = matrix.tolist()
+        initials = sub.kind is EntityKind.PERSON
         per_entry: dict[int, tuple[float, _Context, int]] = {}
         for c, tokens in zip(cands.tolist(), cand_tokens, strict=True):
             surface = tuple(sub.surf[c].split(" "))
             cols = [column[t] for t in tokens]
 
-            def sim(i: int, j: int, cols: list[int] = cols) -> float:
-                return float(rows[i][cols[j]])
+            def dist(i: int, j: int, cols: list[int] = cols) -> int:
+                return int(rows[i][cols[j]])
 
-            pairs = _align(key, q_initial, surface, tokens, sim)
+            pairs = _align(key, q_initial, surface, tokens, dist, initials=initials)
             ctx = _Context(
                 query=key,
                 cand_surface=surface,

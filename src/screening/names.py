@@ -72,6 +72,7 @@ class NameKey:
     legal_form: str | None = None
     titles: tuple[str, ...] = ()
     flags: frozenset[NameFlag] = frozenset()
+    partial: int | None = None  # index of a token cut at the end of a full MRZ field
 
     @property
     def joined(self) -> str:
@@ -85,7 +86,7 @@ class NameKey:
 
     @property
     def truncated(self) -> bool:
-        """True when the last token may be a prefix of the real one (full MRZ field)."""
+        """True when the name may go on past a full MRZ field (names may be missing)."""
         return NameFlag.MRZ_TRUNCATED in self.flags
 
     @property
@@ -399,13 +400,18 @@ def _compact_legal_form(parts: list[str]) -> str:
     return " ".join(out)
 
 
-def _parse_mrz(text: str) -> tuple[list[str], set[NameFlag]] | None:
-    """Tokens of an MRZ name field (given names first), or None if the text is not one."""
+def _parse_mrz(text: str) -> tuple[list[str], set[NameFlag], int | None] | None:
+    """Tokens of an MRZ name field (given names first), or None if the text is not one.
+
+    The third item is the index of the token that a full field may have cut (the last one
+    written in the field: the last given name, or the surname when there is none).
+    """
     compact = text.strip().upper()
     if "<" not in compact or not _MRZ_NAME.fullmatch(compact):
         return None
     flags = {NameFlag.MRZ}
-    if len(compact) in _MRZ_FIELD_LENGTHS and not compact.endswith("<"):
+    if len(compact) in _MRZ_FIELD_LENGTHS and not compact.endswith("<<"):
+        # A full field: the name may go on past its end (ICAO 9303 Part 3, 4.6 truncation).
         flags.add(NameFlag.MRZ_TRUNCATED)
     surname, _, given = compact.partition("<<")
     # OCR reads a filler as K now and then (KKK...); only the fillers themselves are trusted.
@@ -414,7 +420,10 @@ def _parse_mrz(text: str) -> tuple[list[str], set[NameFlag]] | None:
     if given_tokens and surname_tokens == given_tokens:
         flags.add(NameFlag.REPEATED_SINGLE_NAME)
         given_tokens = []
-    return [*given_tokens, *surname_tokens], flags
+    partial = None  # the cut token, when the field ends inside a name
+    if NameFlag.MRZ_TRUNCATED in flags and not compact.endswith("<"):
+        partial = len(given_tokens) - 1 if given_tokens else len(surname_tokens) - 1
+    return [*given_tokens, *surname_tokens], flags, partial
 
 
 def _remove_titles(tokens: list[str]) -> tuple[list[str], list[str]]:
@@ -463,8 +472,9 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
     titles: list[str] = []
     forms: list[str] = []
     mrz = _parse_mrz(folded)
+    partial: int | None = None
     if mrz is not None:
-        tokens, mrz_flags = mrz
+        tokens, mrz_flags, partial = mrz
         flags |= mrz_flags
     else:
         effective = kind
@@ -479,6 +489,10 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
     if kind is not EntityKind.PERSON and mrz is None and " ".join(tokens) in _ALL_FORMS:
         forms = [" ".join(tokens), *forms]
         flags.add(NameFlag.LEGAL_FORM_ONLY)
+    if len(tokens) == 2 and tokens[0] == tokens[1] and kind is not EntityKind.ORGANIZATION:  # noqa: PLR2004
+        # One name written twice (HAMBALI HAMBALI): how a mononym fills two name fields.
+        tokens = tokens[:1]
+        flags.add(NameFlag.REPEATED_SINGLE_NAME)
     if titles:
         flags.add(NameFlag.TITLES_REMOVED)
     if forms:
@@ -492,6 +506,7 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
         legal_form=_compact_legal_form(forms) if forms else None,
         titles=tuple(titles),
         flags=frozenset(flags),
+        partial=partial if partial is not None and 0 <= partial < len(surface) else None,
     )
 
 
