@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 TODAY = dt.date(2026, 11, 28)
+# Commands run by tests keep their config, audit log and debug logs here, never in $HOME.
+XDG_HOME = Path(tempfile.mkdtemp(prefix="screening-tests-"))
+XDG_ENV = {
+    "XDG_CONFIG_HOME": str(XDG_HOME / "config"),
+    "XDG_DATA_HOME": str(XDG_HOME / "data"),
+    "XDG_STATE_HOME": str(XDG_HOME / "state"),
+    "XDG_CACHE_HOME": str(XDG_HOME / "cache"),
+}
 
 
 @pytest.fixture
@@ -51,7 +60,7 @@ def run_cli(
     cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed `screening` command in a subprocess, as a user does."""
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "160", **(env or {})}
+    full_env = {**os.environ, **XDG_ENV, "NO_COLOR": "1", "COLUMNS": "160", **(env or {})}
     data = stdin.decode("utf-8", "replace") if isinstance(stdin, bytes) else stdin
     return subprocess.run(
         [screening_exe(), *args],

@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import ROOT, run_cli, screening_exe
+from conftest import ROOT, XDG_ENV, run_cli, screening_exe
 
 SAMPLES = ROOT / "samples"
 MRZ = SAMPLES / "mrz"
@@ -93,6 +93,24 @@ def test_licensed_agency_is_not_flagged() -> None:
     )
     assert not [c for c in codes(document) if c.startswith("agency")], codes(document)
     assert code == 0
+
+
+def test_each_screening_is_audited_without_personal_data(tmp_path: Path) -> None:
+    """The audit log gets a row per screening; the file holds no number, name or MRZ."""
+    db = tmp_path / "audit.sqlite3"
+    env = {"SCREENING_AUDIT_DB": str(db), "SCREENING_CHECKPOINT": "BKL-TENGAH-1"}
+    for name in ("td3_valid.txt", "td3_bad_check_digit.txt"):
+        result = run_cli("screen", str(MRZ / name), *WATCH, *TODAY, env=env)
+        assert result.returncode in {0, 4}, result.stderr
+    assert oct(db.stat().st_mode & 0o777) == "0o600"
+    raw = db.read_bytes()
+    for secret in (b"L898902C3", b"ERIKSSON", b"ANNA", b"740812", b"P<UTO"):
+        assert secret not in raw
+    verify = run_cli("audit", "verify", env=env)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    report = run_cli("report", "--format", "json", env=env)
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["total"] == 2
 
 
 def test_without_any_watchlist_the_verdict_is_never_clear() -> None:
@@ -236,7 +254,7 @@ def test_ctrl_c_writes_a_partial_report(tmp_path: Path) -> None:
     for index in range(60):
         shutil.copy(SAMPLES / "td3_photo.jpg", folder / f"doc{index:02d}.jpg")
     report = tmp_path / "report.jsonl"
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, **XDG_ENV, "NO_COLOR": "1"}
     process = subprocess.Popen(
         [screening_exe(), "batch", str(folder), *WATCH, *TODAY, "-o", str(report)],
         stdout=subprocess.PIPE,
@@ -275,7 +293,7 @@ def test_desk_reads_documents_from_a_reader_on_a_pipe() -> None:
 def test_desk_asks_for_recruiter_and_agency_on_a_terminal() -> None:
     """On a terminal, the desk asks for the recruiter and agency, then shows the verdict."""
     main_fd, child_fd = pty.openpty()
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "140", "TERM": "xterm"}
+    env = {**os.environ, **XDG_ENV, "NO_COLOR": "1", "COLUMNS": "140", "TERM": "xterm"}
     process = subprocess.Popen(
         [screening_exe(), "desk", *WATCH, *TODAY, "--clear-after", "0"],
         stdin=child_fd,

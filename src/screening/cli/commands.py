@@ -5,10 +5,12 @@ One line per command module; keep the list sorted.
 
 from __future__ import annotations
 
-from screening.cli import audit_cmd  # noqa: F401
-from screening.cli import config_cmd  # noqa: F401
-from screening.cli import mrz_cmd  # noqa: F401
-from screening.cli import report_cmd  # noqa: F401
-from screening.cli import watchlist_cmd  # noqa: F401
-from screening.cli import desk_cmd  # noqa: F401
-from screening.cli import screen_cmd  # noqa: F401
+from screening.cli import (
+    audit_cmd,  # noqa: F401
+    config_cmd,  # noqa: F401
+    desk_cmd,  # noqa: F401
+    mrz_cmd,  # noqa: F401
+    report_cmd,  # noqa: F401
+    screen_cmd,  # noqa: F401
+    watchlist_cmd,  # noqa: F401
+)

@@ -24,14 +24,16 @@ from screening.cli.app import ExitCode, OutputFormat, app, err_console, out_cons
 from screening.cli.screen_cmd import (
     AgencyOpt,
     AllowlistOpt,
+    NoAuditOpt,
     PolicyOpt,
     RecruiterOpt,
     TodayOpt,
     WatchlistOpt,
-    _screener,
+    _session,
 )
 
 if TYPE_CHECKING:
+    from screening.cli.screen_cmd import Session
     from screening.screen import ScreeningResult
 
 __all__ = ["MrzLineBuffer", "desk_command"]
@@ -93,15 +95,17 @@ class MrzLineBuffer:
         return len(lengths) >= 3 or (len(lengths) == 2 and lengths[0] != 30)
 
 
-def _show(result: ScreeningResult, fmt: OutputFormat) -> None:
+def _show(result: ScreeningResult, fmt: OutputFormat, session: Session) -> None:
     import json  # noqa: PLC0415
 
     from screening.summary import result_panel, result_to_dict  # noqa: PLC0415
 
+    item = result_to_dict(result)
+    session.record(item)
     if fmt is OutputFormat.TABLE:
         out_console.print(result_panel(result))
     else:
-        sys.stdout.write(json.dumps(result_to_dict(result), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
 
@@ -162,11 +166,13 @@ def desk_command(
         bool, typer.Option("--no-stdin", help="Do not read MRZ text from standard input.")
     ] = False,
     clear_after: Annotated[
-        float,
+        float | None,
         typer.Option(
-            "--clear-after", min=0, help="Clear the screen this many seconds after a verdict."
+            "--clear-after",
+            min=0,
+            help="Clear the screen this many seconds after a verdict (default: clear_after_s).",
         ),
-    ] = 60.0,
+    ] = None,
     recruiter: RecruiterOpt = None,
     agency: AgencyOpt = None,
     watchlist: WatchlistOpt = None,
@@ -176,6 +182,7 @@ def desk_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table, or jsonl for other tools.")
     ] = OutputFormat.TABLE,
+    no_audit: NoAuditOpt = False,
 ) -> int:
     """Run at a counter: screen each document from a reader on stdin or a scan folder.
 
@@ -189,7 +196,8 @@ def desk_command(
     """
     from screening.cli.screen_cmd import exit_code_for  # noqa: PLC0415
 
-    screener = _screener(
+    session = _session(
+        audit=not no_audit,
         today=today,
         recruiter=recruiter,
         agency=agency,
@@ -197,6 +205,8 @@ def desk_command(
         allowlist=allowlist,
         policy=policy,
     )
+    screener = session.screener
+    clear_s = session.config.clear_after_s if clear_after is None else clear_after
     interactive = sys.stdin.isatty() and out_console.is_terminal
     if output_format is OutputFormat.TABLE:
         err_console.print("Desk ready. Scan a document (Ctrl-C or end of input to stop).")
@@ -218,7 +228,7 @@ def desk_command(
                 _ask("Agency name (Enter to skip)", interactive) or agency,
             )
         for result in who.screen_text(text, source=source):
-            _show(result, output_format)
+            _show(result, output_format, session)
             verdicts.append(result.verdict.value)
         shown_at = time.monotonic()
 
@@ -243,20 +253,22 @@ def desk_command(
                 for path in _stable_files(watch, sizes):
                     results = screener.screen_source(str(path))
                     for result in results:
-                        _show(result, output_format)
+                        _show(result, output_format, session)
                         verdicts.append(result.verdict.value)
                     failed = any(r.error_code for r in results)
                     _move(path, watch, "failed" if failed else "done")
                     shown_at = time.monotonic()
             if (
                 shown_at is not None
-                and clear_after > 0
+                and clear_s > 0
                 and out_console.is_terminal
-                and time.monotonic() - shown_at > clear_after
+                and time.monotonic() - shown_at > clear_s
             ):
                 out_console.clear()
                 err_console.print("Screen cleared. Ready for the next document.")
                 shown_at = None
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
+    finally:
+        session.close()
     return exit_code_for(verdicts) if verdicts else ExitCode.CLEAR

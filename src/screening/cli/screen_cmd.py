@@ -19,11 +19,13 @@ from screening.cli.app import ExitCode, OutputFormat, app, err_console, out_cons
 from screening.model import Verdict
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
+    from screening.audit import AuditLog
+    from screening.config import Config
     from screening.screen import Screener, ScreeningResult
 
-__all__ = ["exit_code_for", "screen_command"]
+__all__ = ["Session", "exit_code_for", "screen_command"]
 
 _VERDICT_EXIT = {
     Verdict.CLEAR: ExitCode.CLEAR,
@@ -81,8 +83,60 @@ def _today(value: str | None) -> dt.date:
         raise typer.BadParameter("use YYYY-MM-DD", param_hint="--today") from None
 
 
-def _screener(
+class Session:
+    """A warm Screener plus the audit log it records to, built from the effective config."""
+
+    def __init__(self, screener: Screener, config: Config, *, audit: bool) -> None:
+        """Keep the screener; open the audit log lazily on the first record."""
+        self.screener = screener
+        self.config = config
+        self._audit_enabled = audit
+        self._log: AuditLog | None = None
+
+    def record(self, item: Mapping[str, Any]) -> None:
+        """Append one screened document (a result dict) to the audit log: no names, no MRZ."""
+        if not self._audit_enabled:
+            return
+        from screening.audit import AuditLog, AuditRecord  # noqa: PLC0415
+
+        if self._log is None:
+            self._log = AuditLog(self.config.audit_db, self.config.audit_key)
+        document = item.get("document") or {}
+        fields = document.get("fields") or {}
+        agency = (item.get("matches") or {}).get("agency") or []
+        self._log.record(
+            AuditRecord(
+                ts=dt.datetime.now(tz=dt.UTC),
+                checkpoint=self.config.checkpoint,
+                officer_id=self.config.officer_id,
+                doc_type=document.get("doc_type"),
+                issuing_state=fields.get("issuing_state") or None,
+                nationality=fields.get("nationality") or None,
+                document_number=fields.get("document_number") or None,
+                verdict=str(item["verdict"]),
+                reason_codes=tuple(dict.fromkeys(r["code"] for r in item["reasons"])),
+                list_versions=tuple((i["name"], i["sha256"]) for i in item["lists"]),
+                agency_flags=tuple(
+                    dict.fromkeys(f"{m['list']}:{m['entity_id']}" for m in agency if m["strength"])
+                ),
+            )
+        )
+
+    def close(self) -> None:
+        """Close the audit log if it was opened."""
+        if self._log is not None:
+            self._log.close()
+
+
+NoAuditOpt = Annotated[
+    bool,
+    typer.Option("--no-audit", help="Do not record this screening in the audit log."),
+]
+
+
+def _session(
     *,
+    audit: bool = True,
     today: str | None,
     recruiter: str | None,
     agency: str | None,
@@ -90,7 +144,7 @@ def _screener(
     allowlist: list[Path] | None,
     policy: Path | None,
     ocr_timeout: float | None = None,
-) -> Screener:
+) -> Session:
     from screening.config import configured_policy, effective_config  # noqa: PLC0415
     from screening.screen import Screener, ScreenOptions  # noqa: PLC0415
 
@@ -100,7 +154,7 @@ def _screener(
         "policy": policy,
         "ocr_timeout_s": ocr_timeout,
     }
-    config = effective_config(flags)
+    config = effective_config({k: v for k, v in flags.items() if v is not None})
     options = ScreenOptions(
         today=_today(today),
         recruiter=recruiter,
@@ -116,26 +170,26 @@ def _screener(
         max_pages=config.max_pages,
         max_bytes=config.max_bytes,
     )
-    return Screener(options, policy=configured_policy(config))
+    return Session(Screener(options, policy=configured_policy(config)), config, audit=audit)
 
 
-def _emit(results: list[ScreeningResult], fmt: OutputFormat) -> None:
+def _emit(results: list[ScreeningResult], items: list[dict[str, Any]], fmt: OutputFormat) -> None:
     import json  # noqa: PLC0415
 
-    from screening.summary import result_panel, result_to_dict  # noqa: PLC0415
+    from screening.summary import result_panel  # noqa: PLC0415
     from screening.writers import ReportWriter  # noqa: PLC0415
 
     if fmt is OutputFormat.TABLE:
         for result in results:
             out_console.print(result_panel(result))
         return
-    if fmt is OutputFormat.JSON and len(results) == 1:
-        sys.stdout.write(json.dumps(result_to_dict(results[0]), ensure_ascii=False, indent=2))
+    if fmt is OutputFormat.JSON and len(items) == 1:
+        sys.stdout.write(json.dumps(items[0], ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
         return
     writer = ReportWriter(fmt.value, None, sys.stdout)
-    for result in results:
-        writer.write_item(result_to_dict(result))
+    for item in items:
+        writer.write_item(item)
     writer.finish(_summary(results, complete=True, inputs=len({r.source for r in results})))
 
 
@@ -164,6 +218,7 @@ def screen_command(
     policy: PolicyOpt = None,
     today: TodayOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
+    no_audit: NoAuditOpt = False,
 ) -> int:
     """Screen one document and print the verdict (CLEAR / REVIEW / ALERT / NO RESULT).
 
@@ -173,7 +228,10 @@ def screen_command(
 
     Example: screening screen samples/td3_clean.jpg --agency "CV Maju" -w watchlists/agencies.csv
     """
-    screener = _screener(
+    from screening.summary import result_to_dict  # noqa: PLC0415
+
+    session = _session(
+        audit=not no_audit,
         today=today,
         recruiter=recruiter,
         agency=agency,
@@ -181,12 +239,19 @@ def screen_command(
         allowlist=allowlist,
         policy=policy,
     )
+    screener = session.screener
     if source == "-":
         data = sys.stdin.buffer.read(1_000_001)
         results = list(screener.screen_text(data.decode("utf-8", errors="replace"), source="-"))
     else:
         results = list(screener.screen_source(source))
-    _emit(results, output_format)
+    items = [result_to_dict(result) for result in results]
+    try:
+        for item in items:
+            session.record(item)
+    finally:
+        session.close()
+    _emit(results, items, output_format)
     return exit_code_for(r.verdict for r in results)
 
 
@@ -210,8 +275,11 @@ def batch_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing report.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="Seconds allowed per file.")
-    ] = 120.0,
+        float | None,
+        typer.Option(
+            "--timeout", min=0.1, help="Seconds allowed per file (default: document_timeout_s)."
+        ),
+    ] = None,
     follow_symlinks: Annotated[
         bool, typer.Option("--follow-symlinks", help="Follow symbolic links (each inode once).")
     ] = False,
@@ -219,6 +287,7 @@ def batch_command(
         Path | None,
         typer.Option("--resume", help="Skip documents already in this earlier report."),
     ] = None,
+    no_audit: NoAuditOpt = False,
 ) -> int:
     """Screen every document in a folder tree and write a report; exit with the worst verdict.
 
@@ -232,7 +301,8 @@ def batch_command(
     from screening.summary import result_to_dict, summary_table  # noqa: PLC0415
     from screening.writers import ReportWriter, read_report_sources  # noqa: PLC0415
 
-    screener = _screener(
+    session = _session(
+        audit=not no_audit,
         today=today,
         recruiter=recruiter,
         agency=agency,
@@ -240,6 +310,8 @@ def batch_command(
         allowlist=allowlist,
         policy=policy,
     )
+    screener = session.screener
+    limit_s = timeout if timeout is not None else session.config.document_timeout_s
     started = time.monotonic()
     done_sources: set[str] = set()
     carried: list[dict[str, Any]] = []
@@ -253,13 +325,15 @@ def batch_command(
     verdicts: list[str] = []
     inputs_seen: set[str] = set()
 
-    def record(item: dict[str, Any]) -> None:
+    def record(item: dict[str, Any], *, audit: bool = True) -> None:
         writer.write_item(item)
         verdicts.append(str(item["verdict"]))
         inputs_seen.add(str(item["source"]))
+        if audit:
+            session.record(item)
 
     for item in carried:
-        record(item)
+        record(item, audit=False)
     to_run: list[str] = []
     for entry in items:
         if entry.path in done_sources:
@@ -283,7 +357,7 @@ def batch_command(
                 record(item)
         else:
             message = (
-                f"Screening {path} took longer than {timeout:g} s and was stopped."
+                f"Screening {path} took longer than {limit_s:g} s and was stopped."
                 if failure == "timeout"
                 else f"Screening {path} failed unexpectedly; the worker was restarted."
             )
@@ -302,16 +376,17 @@ def batch_command(
                 to_run,
                 work,
                 jobs=jobs,
-                timeout_s=timeout,
+                timeout_s=limit_s,
                 on_result=on_result,
                 should_stop=lambda: interrupted["flag"],
             )
     finally:
         signal.signal(signal.SIGINT, previous)
+        session.close()
     for path in to_run:
         if path not in finished:
             message = f"Screening of {path} did not run: the batch was interrupted."
-            record(result_to_dict(screener.unreadable(path, "interrupted", message)))
+            record(result_to_dict(screener.unreadable(path, "interrupted", message)), audit=False)
     counts: dict[str, int] = {}
     for verdict in verdicts:
         counts[verdict] = counts.get(verdict, 0) + 1
