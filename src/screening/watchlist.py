@@ -425,7 +425,10 @@ def _parse_csv_rows(lines: list[str], start: int, out: _Collector) -> None:
             if key.startswith(_EXTRA_PREFIX):
                 continue
             values[key] = _split_multi(value) if key in _MULTI_VALUED else value.strip()
-        _accept_native(values, line, out, raw_sizes=record)
+        # Fast path: a row of at most max_field_bytes (4 bytes per character at most) cannot
+        # hold an oversized field, so the per-field size check is skipped.
+        small = 4 * sum(len(cell) for cell in row) <= out.max_field_bytes
+        _accept_native(values, line, out, raw_sizes=None if small else record)
 
 
 def _check_header(header: list[str], line: int, out: _Collector) -> bool:
@@ -476,12 +479,9 @@ def _parse_json_lines(lines: list[str], out: _Collector) -> None:
         stripped = raw.strip()
         if not stripped or stripped.startswith("#") or number in out.bad_lines:
             continue
-        if len(stripped.encode("utf-8")) > out.max_field_bytes * 16:
-            out.problem(
-                number,
-                "",
-                f"the line is {len(stripped.encode('utf-8'))} bytes, too long for one entry",
-            )
+        size = len(stripped.encode("utf-8"))
+        if size > out.max_field_bytes * 16:
+            out.problem(number, "", f"the line is {size} bytes, too long for one entry")
             continue
         try:
             obj = json.loads(stripped)
@@ -491,7 +491,8 @@ def _parse_json_lines(lines: list[str], out: _Collector) -> None:
         except RecursionError:
             out.problem(number, "", "malformed JSON: nested too deeply")
             continue
-        _accept_object(obj, number, out)
+        # A decoded JSON string never has more UTF-8 bytes than its encoded line.
+        _accept_object(obj, number, out, small=size <= out.max_field_bytes)
 
 
 def _parse_json_array(text: str, out: _Collector) -> None:
@@ -526,12 +527,12 @@ def _array_element_lines(text: str) -> Iterator[int]:
         _, pos = decoder.raw_decode(text, pos)
 
 
-def _accept_object(obj: object, line: int, out: _Collector) -> None:
+def _accept_object(obj: object, line: int, out: _Collector, *, small: bool = False) -> None:
     if not isinstance(obj, dict):
         out.problem(line, "", "the line is not a JSON object")
         return
     if "names" in obj:
-        _accept_entity(obj, line, out)
+        _accept_entity(obj, line, out, small=small)
         return
     values: dict[str, Any] = {}
     for key, value in obj.items():
@@ -550,7 +551,7 @@ def _accept_object(obj: object, line: int, out: _Collector) -> None:
     if missing:
         out.problem(line, ", ".join(missing), f"missing required key(s) {', '.join(missing)}")
         return
-    _accept_native(values, line, out)
+    _accept_native(values, line, out, raw_sizes=None if small else values)
 
 
 # --- row validation ----------------------------------------------------------------------
@@ -616,11 +617,14 @@ def _accept_native(
     line: int,
     out: _Collector,
     *,
-    raw_sizes: dict[str, str] | None = None,
+    raw_sizes: dict[str, Any] | None = None,
 ) -> None:
-    """Validate one native row (from CSV or JSON) and accept it, collecting every problem."""
+    """Validate one native row and accept it, collecting every problem.
+
+    `raw_sizes` are the values whose sizes to check (None: the caller knows they are small).
+    """
     before = len(out.problems)
-    for column, value in (raw_sizes or values).items():
+    for column, value in (raw_sizes or {}).items():
         _too_big(value, column, line, out)
     if len(out.problems) > before:
         return
@@ -675,10 +679,10 @@ def _accept_native(
     )
 
 
-def _accept_entity(obj: dict[str, Any], line: int, out: _Collector) -> None:
+def _accept_entity(obj: dict[str, Any], line: int, out: _Collector, *, small: bool) -> None:
     """The entity-per-line JSON of watchlist.jsonl: `names: [{name, type}]` → name + aliases."""
     before = len(out.problems)
-    for key, value in obj.items():
+    for key, value in () if small else obj.items():
         _too_big(value, str(key), line, out)
     if len(out.problems) > before:
         return
