@@ -50,7 +50,8 @@ DEFAULT_STRONG = 90.0
 #: Bumped whenever normalisation or the index layout changes: invalidates on-disk caches.
 INDEX_FORMAT_VERSION = 1
 
-_CANDIDATES = 40  # names scored in detail per query and kind, after blocking
+_CANDIDATES = 32  # names scored in detail per query and kind, after blocking
+_PRESCORE_SHARE = 0.25  # blocked names sharing less than this share of the best are dropped
 _INITIAL_CREDIT = 0.3  # an initial (S.) carries this share of the name it abbreviates
 _UNMATCHED_INITIAL = 0.25  # an initial that matches nothing still contradicts a little
 _TRUNCATED_TAIL = 0.3  # candidate tokens past a full (truncated) MRZ field count this much
@@ -94,6 +95,9 @@ class Evidence:
     registration_number: str = ""
 
 
+_NO_EVIDENCE = Evidence()
+
+
 def evidence_from_mapping(values: Mapping[str, str] | None) -> Evidence:
     """Build `Evidence` from a mapping with keys dob, nationality, document_number ..."""
     if not values:
@@ -133,6 +137,7 @@ class _Context:
     entry: WatchlistEntry | None = None
     evidence: Evidence = field(default_factory=Evidence)
     score: float = 0.0
+    name_score: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,65 +296,109 @@ def allowed_edits(length: int) -> int:
     return 1 if length <= 7 else 2  # noqa: PLR2004
 
 
-def token_similarity(a: str, b: str, distance: int | None = None) -> float:
-    """Similarity 0-1 of two skeleton tokens: 1 - edits/length within the allowed edits."""
+def token_similarity(a: str, b: str) -> float:
+    """Similarity 0-1 of two tokens: 1 - edits/length within the allowed edits (OSA)."""
     if a == b:
         return 1.0
-    d = OSA.distance(a, b) if distance is None else distance
+    d = OSA.distance(a, b)
     length = max(len(a), len(b))
     if d > allowed_edits(length):
         return 0.0
     return 1.0 - d / length
 
 
-def _align(
-    query: NameKey,
+_NONE, _EXACT, _VARIANT, _FUZZY, _INITIAL, _PREFIX = range(6)
+_JOINED = -1
+_HOW = ("none", "exact", "variant", "fuzzy", "initial", "prefix")
+
+
+def _similarity_matrix(
+    key: NameKey,
     q_initial: tuple[bool, ...],
-    cand_surface: tuple[str, ...],
-    cand_tokens: tuple[str, ...],
-    dist: Callable[[int, int], int],
+    col_tokens: list[str],
+    col_surface: list[str],
     *,
     initials: bool,
+) -> tuple[list[list[float]], list[list[int]]]:
+    """Similarity (0-1) and kind of agreement of every query token with every column token.
+
+    Skeletons and written forms are both compared (a typo can hit a spelling rule: JSOE ->
+    JSU), within `allowed_edits`; initials and a cut MRZ token are patched in afterwards.
+    """
+    d_skel = process.cdist(key.tokens, col_tokens, scorer=OSA.distance, workers=1)
+    d_surf = process.cdist(key.surface, col_surface, scorer=OSA.distance, workers=1)
+    q_len = np.fromiter((len(t) for t in key.tokens), dtype=np.int32, count=len(key.tokens))
+    q_slen = np.fromiter((len(t) for t in key.surface), dtype=np.int32, count=len(key.surface))
+    c_len = np.fromiter((len(t) for t in col_tokens), dtype=np.int32, count=len(col_tokens))
+    c_slen = np.fromiter((len(t) for t in col_surface), dtype=np.int32, count=len(col_surface))
+    sims = np.maximum(_bounded(d_skel, np.maximum.outer(q_len, c_len)),
+                      _bounded(d_surf, np.maximum.outer(q_slen, c_slen)))  # fmt: skip
+    how = np.where(
+        d_skel == 0,
+        np.where(d_surf == 0, _EXACT, _VARIANT),
+        np.where(sims > 0, _FUZZY, _NONE),
+    )
+    sims[d_skel == 0] = 1.0
+    if initials:
+        first_q = [t[0] for t in key.surface]
+        first_c = [t[0] for t in col_surface]
+        single_c = c_slen == 1
+        for i, is_initial in enumerate(q_initial):
+            row = np.asarray([first_q[i] == f for f in first_c])
+            mask = single_c if not is_initial else np.ones_like(single_c)
+            sims[i, mask] = row[mask].astype(np.float64)
+            how[i, mask] = np.where(row[mask], _INITIAL, _NONE)
+    if key.partial is not None and len(key.surface[key.partial]) >= 2:  # noqa: PLR2004
+        i = key.partial
+        cut = key.surface[i]
+        prefix = np.asarray([c.startswith(cut) and how[i, j] != _EXACT
+                             for j, c in enumerate(col_surface)], dtype=bool)  # fmt: skip
+        sims[i, prefix] = 0.98
+        how[i, prefix] = _PREFIX
+    return sims.tolist(), how.tolist()
+
+
+def _bounded(distance: Any, length: Any) -> Any:
+    """1 - distance/length where the distance is within `allowed_edits`, else 0."""
+    allowed = np.where(length <= 3, 0, np.where(length <= 7, 1, 2))  # noqa: PLR2004
+    safe = np.maximum(length, 1)
+    return np.where(distance <= allowed, 1.0 - distance / safe, 0.0)
+
+
+def _align(
+    key: NameKey,
+    cand_tokens: tuple[str, ...],
+    sims: list[list[float]],
+    hows: list[list[int]],
+    cols: list[int],
 ) -> list[_Pair]:
     """Pair query tokens with candidate tokens one to one, best similarity first.
 
     Options are single pairs (exact, variant, fuzzy, initial, MRZ prefix) and joined runs
     (one token against 2-4 consecutive tokens of the other side); the best are taken greedily.
     """
-    m = len(query.tokens)
+    m = len(key.tokens)
     n = len(cand_tokens)
-    options: list[tuple[float, tuple[int, ...], tuple[int, ...], str]] = []
+    options: list[tuple[float, tuple[int, ...], tuple[int, ...], int]] = []
+    exact_q: set[int] = set()
+    exact_c: set[int] = set()
     for i in range(m):
-        q_surface = query.surface[i]
-        q_token = query.tokens[i]
+        row = sims[i]
+        how_row = hows[i]
         for j in range(n):
-            c_surface = cand_surface[j]
-            if initials and (q_initial[i] or len(c_surface) == 1):
-                if q_surface[0] == c_surface[0]:
-                    options.append((1.0, (i,), (j,), "initial"))
-                continue
-            d = dist(i, j)
-            if d == 0:
-                how = "exact" if q_surface == c_surface else "variant"
-                options.append((1.0, (i,), (j,), how))
-                continue
-            # A typo can hit a spelling rule (JSOE -> JSU): the written forms are compared too.
-            s = max(
-                token_similarity(q_token, cand_tokens[j], d),
-                token_similarity(q_surface, c_surface),
-            )
-            if (
-                i == query.partial
-                and len(q_surface) >= 2  # noqa: PLR2004
-                and c_surface.startswith(q_surface)
-            ):
-                options.append((0.98, (i,), (j,), "prefix"))
-            elif s > 0:
-                options.append((s, (i,), (j,), "fuzzy"))
-    if m != n:
-        options.extend(_join_options(query.tokens, cand_tokens, flip=False))
-        options.extend(_join_options(cand_tokens, query.tokens, flip=True))
-    options.sort(key=lambda o: (-o[0], -len(o[1]) - len(o[2]), o[1], o[2]))
+            col = cols[j]
+            s = row[col]
+            if s > 0:
+                how = how_row[col]
+                options.append((s, (i,), (j,), how))
+                if how in (_EXACT, _VARIANT):
+                    exact_q.add(i)
+                    exact_c.add(j)
+    if m != n and len(exact_q) < m and len(exact_c) < n:
+        options.extend(_join_options(key.tokens, cand_tokens, exact_q, exact_c, flip=False))
+        options.extend(_join_options(cand_tokens, key.tokens, exact_c, exact_q, flip=True))
+    if len(options) > 1:
+        options.sort(key=lambda o: (-o[0], -len(o[1]) - len(o[2]), o[1], o[2]))
     used_q: set[int] = set()
     used_c: set[int] = set()
     pairs: list[_Pair] = []
@@ -358,23 +407,33 @@ def _align(
             continue
         used_q.update(qi)
         used_c.update(cj)
-        pairs.append(_Pair(qi, cj, s, how))
+        pairs.append(_Pair(qi, cj, s, _HOW[how] if how >= 0 else "joined"))
     return pairs
 
 
-def _join_options(
-    single: tuple[str, ...], other: tuple[str, ...], *, flip: bool
-) -> list[tuple[float, tuple[int, ...], tuple[int, ...], str]]:
-    """Joined or split names: MUHAMMADDANDI = MUHAMMAD DANDI, WIJIJOKO = WIJI JOKO."""
-    out: list[tuple[float, tuple[int, ...], tuple[int, ...], str]] = []
+def _join_options(  # noqa: PLR0913
+    single: tuple[str, ...],
+    other: tuple[str, ...],
+    single_taken: set[int],
+    other_taken: set[int],
+    *,
+    flip: bool,
+) -> list[tuple[float, tuple[int, ...], tuple[int, ...], int]]:
+    """Joined or split names: MUHAMMADDANDI = MUHAMMAD DANDI, WIJIJOKO = WIJI JOKO.
+
+    Tokens that already agree exactly with something are left out.
+    """
+    out: list[tuple[float, tuple[int, ...], tuple[int, ...], int]] = []
     lengths = [len(t) for t in other]
     for i, token in enumerate(single):
         size = len(token)
-        if size < 6:  # noqa: PLR2004 - two names joined are rarely shorter
+        if size < 6 or i in single_taken:  # noqa: PLR2004 - two names joined are rarely shorter
             continue
         for start in range(len(other)):
             total = 0
             for end in range(start, min(start + 4, len(other))):
+                if end in other_taken:
+                    break
                 total += lengths[end]
                 if end == start:
                     continue
@@ -385,7 +444,7 @@ def _join_options(
                 s = token_similarity(token, "".join(other[start : end + 1]))
                 if s > 0:
                     run = tuple(range(start, end + 1))
-                    out.append((s, run, (i,), "joined") if flip else (s, (i,), run, "joined"))
+                    out.append((s, run, (i,), _JOINED) if flip else (s, (i,), run, _JOINED))
     return out
 
 
@@ -608,6 +667,10 @@ class _KindIndex:
             best = np.argpartition(-pre, limit)[:limit]
             uniq = uniq[best]
             pre = pre[best]
+        # Names sharing far less than the best-blocked one are not worth scoring.
+        keep = pre >= _PRESCORE_SHARE * float(pre.max())
+        uniq = uniq[keep]
+        pre = pre[keep]
         return uniq[np.argsort(-pre, kind="stable")]
 
     def _size(self, tid: int) -> int:
@@ -764,7 +827,9 @@ class MatchIndex:
             key_k = key if kind is not None else normalize_name(name, k)
             if key_k.empty:
                 continue
-            scored.extend(self._search_kind(sub, key_k, facts, floor, possible_t, strong_t))
+            scored.extend(
+                self._search_kind(sub, key_k, facts, floor, possible_t, strong_t, limit)
+            )
         best: dict[int, tuple[float, int, Match]] = {}
         for item in scored:
             pos = item[1]
@@ -785,90 +850,114 @@ class MatchIndex:
         floor: float,
         possible: float,
         strong: float,
+        limit: int,
     ) -> list[tuple[float, int, Match]]:
-        q_initial = tuple(
-            len(s) == 1 and sub.kind is EntityKind.PERSON for s in key.surface
-        )
+        is_person = sub.kind is EntityKind.PERSON
+        q_initial = tuple(len(s) == 1 and is_person for s in key.surface)
         q_weights = sub.query_weights(key, q_initial)
         cands = sub.candidates(key, q_initial, _CANDIDATES)
         if len(cands) == 0:
             return []
-        cand_tokens = [tuple(sub.skel[c].split(" ")) for c in cands.tolist()]
-        column: dict[str, int] = {}
-        for tokens in cand_tokens:
-            for t in tokens:
-                column.setdefault(t, len(column))
-        matrix = process.cdist(key.tokens, list(column), scorer=OSA.distance, workers=1)
-        rows = matrix.tolist()
-        initials = sub.kind is EntityKind.PERSON
-        per_entry: dict[int, tuple[float, _Context, int]] = {}
-        for c, tokens in zip(cands.tolist(), cand_tokens, strict=True):
+        column: dict[tuple[str, str], int] = {}
+        cand_cols: list[list[int]] = []
+        cand_tokens: list[tuple[str, ...]] = []
+        cand_surface: list[tuple[str, ...]] = []
+        for c in cands.tolist():
+            tokens = tuple(sub.skel[c].split(" "))
             surface = tuple(sub.surf[c].split(" "))
-            cols = [column[t] for t in tokens]
-
-            def dist(i: int, j: int, cols: list[int] = cols) -> int:
-                return int(rows[i][cols[j]])
-
-            pairs = _align(key, q_initial, surface, tokens, dist, initials=initials)
+            cand_tokens.append(tokens)
+            cand_surface.append(surface)
+            cand_cols.append(
+                [column.setdefault(pair, len(column)) for pair in zip(tokens, surface, strict=True)]
+            )
+        col_tokens = [t for t, _ in column]
+        col_weights = sub.token_weights(col_tokens)
+        sims, hows = _similarity_matrix(
+            key, q_initial, col_tokens, [w for _, w in column], initials=is_person
+        )
+        per_entry: dict[int, tuple[float, _Context, int]] = {}
+        for c, tokens, surface, cols in zip(
+            cands.tolist(), cand_tokens, cand_surface, cand_cols, strict=True
+        ):
             ctx = _Context(
                 query=key,
                 cand_surface=surface,
                 cand_tokens=tokens,
-                cand_weights=sub.token_weights(tokens),
+                cand_weights=tuple(col_weights[k] for k in cols),
                 query_weights=q_weights,
-                pairs=pairs,
+                pairs=_align(key, tokens, sims, hows, cols),
                 weak_alias=int(sub.name_alias[c]) <= -2,  # noqa: PLR2004
             )
             for comparison in _NAME_STAGE:
                 value = comparison.apply(ctx)
                 if value is not None:
                     ctx.score = value
+                    if comparison.apply is name_tokens:
+                        ctx.name_score = value
             pos = int(sub.name_entry[c])
             if pos not in per_entry or ctx.score > per_entry[pos][0]:
                 per_entry[pos] = (ctx.score, ctx, c)
-        out = []
+        scored: list[tuple[float, int, _Context, int, list[str]]] = []
+        has_evidence = facts != _NO_EVIDENCE
         for pos, (_score, ctx, c) in per_entry.items():
-            list_name, entry = self.entries[pos]
-            ctx.entry = entry
+            ctx.entry = self.entries[pos][1]
             ctx.evidence = facts
-            notes = [f"{_NAME_EXPLANATION}: {ctx.score:.0f} ({_describe_pairs(ctx)})"]
-            if ctx.weak_alias:
-                notes.append(f"{weak_alias.__doc__.splitlines()[0] if weak_alias.__doc__ else ''}")
-            for comparison in _EVIDENCE_STAGE:
+            notes: list[str] = []
+            for comparison in _EVIDENCE_STAGE if has_evidence else ():
                 before = ctx.score
                 value = comparison.apply(ctx)
                 if value is not None and value != before:
                     ctx.score = value
                     notes.append(f"{comparison.explanation} ({value - before:+.0f})")
-            notes.extend(_flag_notes(key))
-            if ctx.score < floor:
-                continue
-            strength = (
-                MatchStrength.STRONG
-                if ctx.score >= strong
-                else MatchStrength.POSSIBLE
-                if ctx.score >= possible
-                else None
-            )
-            alias = int(sub.name_alias[c])
-            matched = (
-                entry.name
-                if alias == -1
-                else entry.aliases[alias]
-                if alias >= 0
-                else entry.weak_aliases[-2 - alias]
-            )
-            match = Match(
-                list_name=list_name,
-                entry=entry,
-                query=key.original,
-                matched_name=matched,
-                score=round(ctx.score, 1),
-                strength=strength,
-                explanation=tuple(notes),
-            )
-            out.append((ctx.score, pos, match))
-        return out
+            if ctx.score >= floor:
+                scored.append((ctx.score, pos, ctx, c, notes))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        return [
+            (score, pos, self._match(sub, key, ctx, c, notes, possible, strong))
+            for score, pos, ctx, c, notes in scored[:limit]
+        ]
+
+    def _match(  # noqa: PLR0913
+        self,
+        sub: _KindIndex,
+        key: NameKey,
+        ctx: _Context,
+        c: int,
+        evidence_notes: list[str],
+        possible: float,
+        strong: float,
+    ) -> Match:
+        """The `Match` for one scored candidate, with its explanation lines."""
+        list_name, entry = self.entries[int(sub.name_entry[c])]
+        notes = [f"{_NAME_EXPLANATION}: {ctx.name_score:.0f} ({_describe_pairs(ctx)})"]
+        if ctx.weak_alias:
+            notes.append(Comparison("weak_alias", weak_alias).explanation)
+        notes.extend(evidence_notes)
+        notes.extend(_flag_notes(key))
+        strength = (
+            MatchStrength.STRONG
+            if ctx.score >= strong
+            else MatchStrength.POSSIBLE
+            if ctx.score >= possible
+            else None
+        )
+        alias = int(sub.name_alias[c])
+        matched = (
+            entry.name
+            if alias == -1
+            else entry.aliases[alias]
+            if alias >= 0
+            else entry.weak_aliases[-2 - alias]
+        )
+        return Match(
+            list_name=list_name,
+            entry=entry,
+            query=key.original,
+            matched_name=matched,
+            score=round(ctx.score, 1),
+            strength=strength,
+            explanation=tuple(notes),
+        )
 
 
 _NAME_EXPLANATION = (name_tokens.__doc__ or "").strip().splitlines()[0].rstrip(".")
