@@ -397,6 +397,23 @@ def test_unknown_and_duplicate_columns(tmp_path):
     assert load_watchlist(path, now=NOW).info.entries == 1
 
 
+def test_trailing_empty_columns_from_spreadsheets(tmp_path):
+    """Header cells left empty (Excel's trailing commas) are ignored while their cells are empty."""
+    path = write(tmp_path, "id,kind,name,,\na,person,Sari,,\nb,person,Budi,,oops\n")
+    assert problems_of(path) == [(3, "column 5", "a value in a column that has no header name")]
+    assert [e.id for e in load_watchlist(path, allow_partial=True, now=NOW).entries] == ["a"]
+
+
+def test_weak_alias_that_is_also_a_strong_alias_stays_strong(tmp_path):
+    """A name listed both as alias and weak alias is a (strong) alias only; duplicates go."""
+    path = write(
+        tmp_path,
+        "id,kind,name,aliases,weak_aliases\na,person,Sari,Sari|Ari|ARI|Tari,ari|Ri|sari\n",
+    )
+    (entry,) = load_watchlist(path, now=NOW).entries
+    assert (entry.aliases, entry.weak_aliases) == (("Ari", "Tari"), ("Ri",))
+
+
 def test_malformed_json_lines_each_reported(tmp_path):
     """Malformed JSON lines, non-objects and unknown keys are reported by line; others load."""
     text = "\n".join(
@@ -576,6 +593,52 @@ def test_normalise_dates(text, expected):
 def test_nationality_code(text, expected):
     """Codes, upper-case alpha-2 and country names map to ICAO 9303 codes."""
     assert nationality_code(text) == expected
+
+
+# --- properties ------------------------------------------------------------------------------
+
+_word = st.from_regex(r"[A-Za-z][A-Za-z'.-]{0,11}", fullmatch=True)
+_name = st.lists(_word, min_size=1, max_size=4).map(" ".join)
+_entry = st.builds(
+    WatchlistEntry,
+    id=st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
+    kind=st.sampled_from(EntityKind),
+    name=_name,
+    aliases=st.lists(_name, max_size=3).map(tuple),
+    reason=st.text(max_size=30).map(str.strip),
+    dob=st.lists(st.dates().map(dt.date.isoformat), max_size=2, unique=True).map(tuple),
+    nationality=st.lists(st.sampled_from(["IDN", "MYS", "UTO", "D"]), max_size=2, unique=True).map(
+        tuple
+    ),
+    document_numbers=st.lists(st.from_regex(r"[A-Z0-9]{6,9}", fullmatch=True), max_size=2).map(
+        tuple
+    ),
+)
+
+
+@pytest.mark.property
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(entries=st.lists(_entry, max_size=5, unique_by=lambda e: e.id))
+def test_dump_then_load_keeps_every_field(tmp_path, entries):
+    """dump_jsonl → load_watchlist returns the same entries (after the loader's own dedupe)."""
+    path = tmp_path / "p.jsonl"
+    path.write_text(dump_jsonl(entries), encoding="utf-8")
+    loaded = load_watchlist(path, now=NOW).entries
+    assert len(loaded) == len(entries)
+    for got, sent in zip(loaded, entries, strict=True):
+        assert (got.id, got.kind, got.name, got.reason, got.dob, got.nationality) == (
+            sent.id,
+            sent.kind,
+            sent.name,
+            sent.reason,
+            sent.dob,
+            sent.nationality,
+        )
+        assert got.document_numbers == sent.document_numbers
+        expected = {a.casefold() for a in sent.aliases} - {sent.name.casefold()}
+        assert {a.casefold() for a in got.aliases} == expected
 
 
 # --- robustness --------------------------------------------------------------------------------

@@ -109,6 +109,16 @@ def test_check_control_characters_are_escaped(tmp_path):
     assert ": [2jx: unknown column" in result.stdout
 
 
+def test_check_empty_list_warns(tmp_path):
+    """RELIABILITY 29: a list with 0 entries is valid but warned about (reported not checked)."""
+    path = tmp_path / "empty.csv"
+    path.write_text(HEADER, encoding="utf-8")
+    result = run_cli("watchlist", "check", str(path))
+    assert result.returncode == 0
+    assert "OK, 0 entries" in result.stdout
+    assert "not checked" in result.stderr
+
+
 def test_info_prints_provenance_and_stale_flag():
     """info: name, role, entries, sha256, age; --max-age 1 makes it stale (warning, exit 0)."""
     path = LISTS / "recruiters.csv"

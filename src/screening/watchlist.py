@@ -419,7 +419,13 @@ def _parse_csv_rows(lines: list[str], start: int, out: _Collector) -> None:
                 f"the row has {len(row)} values but the header has {len(header)} columns",
             )
             continue
-        record = dict(zip(header, row, strict=True))
+        stray = [i for i, h in enumerate(header) if not h and row[i].strip()]
+        if stray:
+            out.problem(
+                line, f"column {stray[0] + 1}", "a value in a column that has no header name"
+            )
+            continue
+        record = {h: cell for h, cell in zip(header, row, strict=True) if h}
         values: dict[str, Any] = {}
         for key, value in record.items():
             if key.startswith(_EXTRA_PREFIX):
@@ -455,6 +461,8 @@ def _check_header(header: list[str], line: int, out: _Collector) -> bool:
         ok = False
     seen: set[str] = set()
     for column in header:
+        if not column:
+            continue  # spreadsheets add trailing empty columns; their cells must stay empty
         if column in seen:
             out.problem(line, _safe_label(column), "the column appears twice in the header")
             ok = False
@@ -661,13 +669,18 @@ def _accept_native(
         return
     assert ident is not None  # noqa: S101 - narrowed: a None would have recorded a problem
     assert name is not None  # noqa: S101
+    aliases = _unique(multi["aliases"] or (), exclude=name)
+    strong = {a.casefold() for a in aliases}
     out.entries.append(
         WatchlistEntry(
             id=ident,
             kind=kind,
             name=name,
-            aliases=_unique(multi["aliases"] or (), exclude=name),
-            weak_aliases=_unique(multi["weak_aliases"] or (), exclude=name),
+            aliases=aliases,
+            weak_aliases=_unique(
+                (w for w in multi["weak_aliases"] or () if w.casefold() not in strong),
+                exclude=name,
+            ),
             reason=reason or "",
             source=source or "",
             listed_on=listed_on or "",
@@ -744,7 +757,10 @@ def _accept_entity(obj: dict[str, Any], line: int, out: _Collector, *, small: bo
             kind=kind,
             name=name,
             aliases=_unique((*primary[1:], *aliases), exclude=name),
-            weak_aliases=_unique(weak, exclude=name),
+            weak_aliases=_unique(
+                (w for w in weak if w.casefold() not in {a.casefold() for a in aliases}),
+                exclude=name,
+            ),
             reason=reason,
             source=str(obj.get("list") or ""),
             listed_on=listed_on or "",

@@ -164,6 +164,15 @@ def check(
                 f"{loaded.info.entries} good rows would load, but screening refuses the list"
             )
             out_console.print(Text(_plain(summary)))
+            if not problems and not loaded.info.entries:
+                err_console.print(
+                    Text(
+                        _plain(
+                            f"warning: {path} has no entries; screening reports an empty "
+                            "list as not checked, never as clear"
+                        )
+                    )
+                )
     if as_json:
         _write_json({"ok": worst is ExitCode.CLEAR, "lists": reports})
     return worst
