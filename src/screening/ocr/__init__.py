@@ -1,0 +1,308 @@
+"""Read the MRZ from scans and photos: detection, recognition and arbitration per page.
+
+This adapter is the only part of `screening` that runs OpenCV and Tesseract. For every page
+of a document (`screening.images.load_document`) it finds MRZ-like blocks (`detect`), reads
+each with Tesseract in a few preprocessing variants and both upright orientations
+(`recognise`), and lets the MRZ's own check digits choose between the hypotheses
+(`arbitrate`). It stops as soon as one hypothesis passes every check digit with no anomaly, so
+clean scans cost one or two Tesseract calls. The result is a frozen `ReadResult` per page with
+an MRZ: the text used, the text as read, every correction and its reason, a confidence per
+line, where the zone was found (box in page pixels and angle), the model used and the time
+taken. A document without an MRZ raises `MrzNotFound` (code `no_mrz_found`), never a guess.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from screening.errors import MrzNotFound, MrzSyntaxError
+from screening.images import Limits, load_document
+from screening.ocr.arbitrate import Hypothesis, ReadLine, arbitrate
+from screening.ocr.recognise import Model, OcrTimeout, find_model
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import numpy as np
+    import numpy.typing as npt
+
+    from screening.model import Check, Correction, Mrz
+    from screening.ocr.detect import Candidate
+
+__all__ = [
+    "DEFAULT_OCR_TIMEOUT_S",
+    "ReadResult",
+    "read_document",
+    "read_page",
+]
+
+DEFAULT_OCR_TIMEOUT_S = 10.0
+# Upper bound of Tesseract calls for one page: candidates x orientations x variants.
+_MAX_CALLS = 10
+_MAX_CANDIDATES = 3
+_VARIANTS = ("gray", "otsu", "adaptive")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """The MRZ read from one page, with the evidence for it.
+
+    `text` is the MRZ the engine parsed (after recorded corrections); `original_text` is what
+    Tesseract read for the same lines; `corrections` lists every change and why;
+    `line_confidences` are Tesseract's mean word confidences (0-100) per line; `box` is
+    (x, y, width, height) in page pixels; `angle` is the rotation in degrees that made the
+    text upright. `checks` are the MRZ engine's findings for `today`.
+    """
+
+    path: str
+    page: int
+    mrz: Mrz | None
+    text: tuple[str, ...]
+    original_text: tuple[str, ...]
+    line_confidences: tuple[float, ...]
+    corrections: tuple[Correction, ...]
+    checks: tuple[Check, ...]
+    box: tuple[int, int, int, int]
+    angle: float
+    model: str
+    elapsed_ms: float
+    ocr_calls: int
+    notes: tuple[str, ...] = ()
+    error_code: str | None = None
+
+    @property
+    def clean(self) -> bool:
+        """Read without any correction and every check passes."""
+        return not self.corrections and not any(check.failed for check in self.checks)
+
+
+@dataclass(frozen=True, slots=True)
+class _PageRead:
+    hypothesis: Hypothesis
+    candidate: Candidate
+    upside_down: bool
+    calls: int
+    notes: tuple[str, ...]
+
+
+def read_document(
+    path: Path,
+    *,
+    limits: Limits | None = None,
+    ocr_timeout_s: float = DEFAULT_OCR_TIMEOUT_S,
+    today: dt.date,
+) -> tuple[ReadResult, ...]:
+    """One `ReadResult` per page that has an MRZ; `MrzNotFound` when no page has one.
+
+    Raises `ImageUnreadable` (from the loader) for files that cannot be decoded and
+    `OcrUnavailable` when Tesseract cannot run.
+    """
+    document = load_document(path, limits or Limits())
+    model = find_model()
+    results: list[ReadResult] = []
+    for page in document.pages:
+        result = read_page(
+            page.image,
+            path=str(path),
+            page=page.index,
+            model=model,
+            ocr_timeout_s=ocr_timeout_s,
+            today=today,
+            notes=document.notes,
+        )
+        if result is not None:
+            results.append(result)
+    if not results:
+        pages = len(document.pages)
+        raise MrzNotFound(
+            f"No MRZ found in {path.name} ({pages} page{'s' if pages != 1 else ''} searched); "
+            "check that the MRZ is visible and in focus, or enter the MRZ text by hand."
+        )
+    return tuple(results)
+
+
+def read_page(
+    image: npt.NDArray[np.uint8],
+    *,
+    path: str = "",
+    page: int = 0,
+    model: Model | None = None,
+    ocr_timeout_s: float = DEFAULT_OCR_TIMEOUT_S,
+    today: dt.date,
+    notes: tuple[str, ...] = (),
+) -> ReadResult | None:
+    """Read the MRZ of one BGR page image; None when the page has none."""
+    from screening.ocr.detect import find_candidates  # noqa: PLC0415
+
+    started = time.perf_counter()
+    model = model or find_model()
+    found = _best_read(find_candidates(image)[:_MAX_CANDIDATES], model, ocr_timeout_s)
+    if found is None:
+        return None
+    return _result(found, path, page, model, today, started, notes)
+
+
+def _best_read(
+    candidates: tuple[Candidate, ...], model: Model, timeout_s: float
+) -> _PageRead | None:
+    """Read candidates in order until one gives a consistent MRZ; else the best plausible."""
+    best: _PageRead | None = None
+    calls = 0
+    notes: list[str] = []
+    for candidate in candidates:
+        if calls >= _MAX_CALLS:
+            break
+        read, used = _read_candidate(candidate, model, timeout_s, _MAX_CALLS - calls, notes)
+        calls += used
+        if read is not None and (best is None or read.hypothesis.key < best.hypothesis.key):
+            best = read
+        if best is not None and best.hypothesis.consistent:
+            break
+    if best is None:
+        return None
+    return dataclasses.replace(best, calls=calls, notes=tuple(dict.fromkeys(notes)))
+
+
+def _read_candidate(
+    candidate: Candidate, model: Model, timeout_s: float, budget: int, notes: list[str]
+) -> tuple[_PageRead | None, int]:
+    """Read one block: upright first, upside down when that reads badly, then more variants."""
+    import cv2  # noqa: PLC0415
+
+    from screening.ocr.recognise import prepare, run_tesseract  # noqa: PLC0415
+
+    height = _char_height(candidate.crop)
+    crops = {False: candidate.crop, True: cv2.rotate(candidate.crop, cv2.ROTATE_180)}
+    passes: dict[bool, list[list[ReadLine]]] = {False: [], True: []}
+    best: dict[bool, Hypothesis | None] = {False: None, True: None}
+    calls = 0
+
+    def run(flip: bool, variant: str) -> Hypothesis | None:  # noqa: FBT001
+        nonlocal calls
+        calls += 1
+        try:
+            lines = run_tesseract(prepare(crops[flip], height, variant), model, timeout_s=timeout_s)
+        except OcrTimeout:
+            notes.append("ocr_timeout")
+            return best[flip]
+        tag = f"{'180' if flip else '0'}/{variant}"
+        passes[flip].append([ReadLine(line.text, line.confidence, tag) for line in lines])
+        best[flip] = _plausible(arbitrate(passes[flip]))
+        return best[flip]
+
+    first = run(False, _VARIANTS[0])  # noqa: FBT003
+    if first is not None and first.consistent:
+        return _PageRead(first, candidate, upside_down=False, calls=calls, notes=()), calls
+    if first is None or len(first.failed_checks) * 2 >= max(first.checks_run, 1):
+        flipped = run(True, _VARIANTS[0])  # noqa: FBT003
+        if flipped is not None and flipped.consistent:
+            return _PageRead(flipped, candidate, upside_down=True, calls=calls, notes=()), calls
+    upside = best[True] is not None and (best[False] is None or best[True].key < best[False].key)
+    if best[upside] is None:
+        return None, calls
+    for variant in _VARIANTS[1:]:
+        if calls >= budget:
+            break
+        hypothesis = run(upside, variant)
+        if hypothesis is not None and hypothesis.consistent:
+            break
+    final = best[upside]
+    if final is None:  # pragma: no cover - best only improves
+        return None, calls
+    return _PageRead(final, candidate, upside_down=upside, calls=calls, notes=()), calls
+
+
+def _plausible(hypothesis: Hypothesis | None) -> Hypothesis | None:
+    """Keep a hypothesis only when it looks like a real MRZ, not text forced into the shape.
+
+    At least half of its check digits must pass (a random line passes each with p = 0.1).
+    """
+    if hypothesis is None:
+        return None
+    passed = hypothesis.checks_run - len(hypothesis.failed_checks)
+    if passed * 2 < hypothesis.checks_run:
+        return None
+    return hypothesis
+
+
+def _char_height(crop: npt.NDArray[np.uint8]) -> float:
+    """Median height of the text rows in a horizontal crop (horizontal projection)."""
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    profile = ink.sum(axis=1).astype(float)
+    if profile.max() <= 0:
+        return float(crop.shape[0]) / 3
+    rows = profile > 0.25 * profile.max()
+    runs: list[int] = []
+    start = None
+    for i, value in enumerate([*rows.tolist(), False]):
+        if value and start is None:
+            start = i
+        elif not value and start is not None:
+            if i - start >= 3:
+                runs.append(i - start)
+            start = None
+    if not runs:
+        return float(crop.shape[0]) / 3
+    return float(np.median(runs))
+
+
+def _result(
+    found: _PageRead,
+    path: str,
+    page: int,
+    model: Model,
+    today: dt.date,
+    started: float,
+    notes: tuple[str, ...],
+) -> ReadResult:
+    from screening.mrz.parse import parse_mrz  # noqa: PLC0415
+
+    hypothesis = found.hypothesis
+    all_notes = [*notes, *found.notes]
+    if model.note:
+        all_notes.append(model.note)
+    mrz: Mrz | None = None
+    checks: tuple[Check, ...] = ()
+    error_code: str | None = None
+    try:
+        parsed = parse_mrz("\n".join(hypothesis.lines))
+    except MrzSyntaxError as error:
+        error_code = error.code
+    else:
+        mrz = dataclasses.replace(
+            parsed, original_lines=hypothesis.original, corrections=hypothesis.corrections
+        )
+        checks = _validate(mrz, today)
+    angle = (found.candidate.angle + (180.0 if found.upside_down else 0.0)) % 360.0
+    return ReadResult(
+        path=path,
+        page=page,
+        mrz=mrz,
+        text=hypothesis.lines,
+        original_text=hypothesis.original,
+        line_confidences=tuple(round(value, 1) for value in hypothesis.confidences),
+        corrections=hypothesis.corrections,
+        checks=checks,
+        box=found.candidate.box,
+        angle=round(angle, 1),
+        model=model.name,
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+        ocr_calls=found.calls,
+        notes=tuple(all_notes),
+        error_code=error_code,
+    )
+
+
+def _validate(mrz: Mrz, today: dt.date) -> tuple[Check, ...]:
+    try:
+        from screening.mrz.validate import validate_mrz  # noqa: PLC0415
+    except ImportError:  # the MRZ engine's validator has not landed yet
+        return ()
+    return tuple(validate_mrz(mrz, today))

@@ -1,0 +1,451 @@
+"""Pure arbitration between OCR hypotheses of one MRZ, decided by its own check digits.
+
+Tesseract gives text lines; an MRZ has a fixed geometry (ICAO Doc 9303 Parts 4 to 7) and
+check digits (Part 3 section 4.9). For every group of two or three read lines we build
+hypotheses: each line brought to its layout length in a few ways (trailing fillers, the
+longest filler run, the first character), characters put into their field's class (`O` in a
+date is `0`, `0` in a name is `O`), a `<` that the OCR read as `K`, `X`, `S`... inside the
+trailing filler of the name field restored, and, only when a check digit fails, the smallest
+set of look-alike swaps (`0`/`O`, `1`/`I`, `8`/`B`, ...) in the protected field that makes it
+pass. Lines may come from different OCR passes. Hypotheses are ranked by failing check
+digits, then anomalies left, then corrections made, then OCR confidence. Every change is kept
+as a `Correction` with its reason, so a repaired read is never shown as a clean one.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from screening.model import Correction, DocType
+from screening.mrz import checkdigit
+from screening.mrz.layout import LAYOUTS, CharClass, Layout, layout_for
+
+__all__ = ["Hypothesis", "ReadLine", "arbitrate", "score_lines"]
+
+_LENGTHS = (30, 36, 44)
+_TO_DIGIT = {
+    "O": "0",
+    "D": "0",
+    "Q": "0",
+    "U": "0",
+    "I": "1",
+    "L": "1",
+    "J": "1",
+    "Z": "2",
+    "S": "5",
+    "B": "8",
+    "G": "6",
+    "T": "7",
+    "A": "4",
+}
+_TO_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B", "7": "T"}
+# Look-alike pairs tried in a check-digit-protected alphanumeric field when its check fails.
+_LOOKALIKE = {
+    "0": "OD",
+    "O": "0",
+    "D": "0",
+    "Q": "0",
+    "1": "I",
+    "I": "1",
+    "8": "B",
+    "B": "8",
+    "5": "S",
+    "S": "5",
+    "2": "Z",
+    "Z": "2",
+    "6": "G",
+    "G": "6",
+}
+_MAX_SWAPS = 1
+_MIN_LINE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLine:
+    """One OCR line: its text (MRZ alphabet only), confidence 0-100 and the pass it came from."""
+
+    text: str
+    confidence: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """A complete MRZ candidate and the evidence for it."""
+
+    doc_type: DocType
+    lines: tuple[str, ...]
+    original: tuple[str, ...]
+    corrections: tuple[Correction, ...]
+    failed_checks: tuple[str, ...]
+    checks_run: int
+    anomalies: tuple[str, ...]
+    confidences: tuple[float, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[int, int, int, float]:
+        """Sort key: fewer failing checks, fewer anomalies, fewer corrections, more confidence."""
+        mean = sum(self.confidences) / max(len(self.confidences), 1)
+        return (len(self.failed_checks), len(self.anomalies), len(self.corrections), -mean)
+
+    @property
+    def consistent(self) -> bool:
+        """Every check digit passes and nothing looks wrong: no need to read further."""
+        return not self.failed_checks and not self.anomalies
+
+
+def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
+    """The best MRZ hypothesis over every OCR pass, or None when no pass looks like an MRZ."""
+    groups: dict[tuple[int, int], list[list[ReadLine]]] = {}
+    for lines in passes:
+        for count in (3, 2):
+            for group in _windows(lines, count):
+                for length in _group_lengths(group):
+                    groups.setdefault((count, length), []).append(group)
+    best: Hypothesis | None = None
+    for (count, length), found in groups.items():
+        options: list[list[tuple[ReadLine, str, tuple[Correction, ...]]]] = []
+        for index in range(count):
+            seen: dict[str, tuple[ReadLine, str, tuple[Correction, ...]]] = {}
+            for group in found:
+                read = group[index]
+                for text, fixes in _fit_length(read.text, length, index):
+                    if text not in seen or seen[text][0].confidence < read.confidence:
+                        seen[text] = (read, text, fixes)
+            options.append(list(seen.values()))
+        for combo in itertools.islice(itertools.product(*options), 512):
+            hypothesis = score_lines(
+                [item[1] for item in combo],
+                originals=[item[0] for item in combo],
+                length_fixes=[fix for item in combo for fix in item[2]],
+            )
+            if hypothesis is not None and (best is None or hypothesis.key < best.key):
+                best = hypothesis
+    return best
+
+
+def score_lines(
+    texts: list[str],
+    *,
+    originals: list[ReadLine] | None = None,
+    length_fixes: list[Correction] | None = None,
+) -> Hypothesis | None:
+    """Repair and score lines that already have their layout's length (None: no layout)."""
+    layout = layout_for(len(texts), len(texts[0]) if texts else 0, texts[0][:1] if texts else "")
+    if layout is None or any(len(text) != layout.line_length for text in texts):
+        return None
+    lines = [list(text) for text in texts]
+    corrections: list[Correction] = list(length_fixes or [])
+    anomalies: list[str] = []
+    _fix_classes(layout, lines, corrections, anomalies)
+    _fix_name_filler(layout, lines, corrections, anomalies)
+    failed, run = _checks(layout, lines, corrections)
+    reads = originals or [ReadLine(text, 0.0, "") for text in texts]
+    return Hypothesis(
+        doc_type=layout.doc_type,
+        lines=tuple("".join(line) for line in lines),
+        original=tuple(read.text for read in reads),
+        corrections=tuple(corrections),
+        failed_checks=tuple(failed),
+        checks_run=run,
+        anomalies=tuple(anomalies),
+        confidences=tuple(read.confidence for read in reads),
+        sources=tuple(read.source for read in reads),
+    )
+
+
+def _windows(lines: list[ReadLine], count: int) -> list[list[ReadLine]]:
+    long_lines = [line for line in lines if len(line.text) >= _MIN_LINE]
+    return [long_lines[i : i + count] for i in range(len(long_lines) - count + 1)]
+
+
+def _group_lengths(group: list[ReadLine]) -> list[int]:
+    """The layout lengths every line of the group is close to.
+
+    A line may be 4 characters short (fillers not seen) or 8 long (text beside the zone).
+    """
+    return [
+        length
+        for length in _LENGTHS
+        if (len(group) == 3) == (length == 30)
+        and all(-4 <= len(line.text) - length <= 8 for line in group)
+    ]
+
+
+def _fit_length(text: str, length: int, index: int) -> list[tuple[str, tuple[Correction, ...]]]:
+    """Ways to bring one read line to the layout length, each with its recorded edits."""
+    diff = len(text) - length
+    if diff == 0:
+        return [(text, ())]
+    reason = f"line read with {len(text)} characters, the layout has {length}"
+    options: list[tuple[str, tuple[Correction, ...]]] = []
+    if diff < 0:
+        pad = "<" * -diff
+        options.append(
+            (
+                text + pad,
+                tuple(Correction(index, len(text) + i, "", "<", reason) for i in range(-diff)),
+            )
+        )
+        start, end = _longest_run(text)
+        if end > start:
+            options.append(
+                (
+                    text[:end] + pad + text[end:],
+                    tuple(Correction(index, end + i, "", "<", reason) for i in range(-diff)),
+                )
+            )
+    else:
+        tail = text[length:]
+        options.append(
+            (
+                text[:length],
+                tuple(Correction(index, length + i, ch, "", reason) for i, ch in enumerate(tail)),
+            )
+        )
+        options.append(
+            (
+                text[diff:],
+                tuple(Correction(index, i, ch, "", reason) for i, ch in enumerate(text[:diff])),
+            )
+        )
+        for cut in range(1, diff):  # text on both sides of the zone
+            kept = text[cut : cut + length]
+            dropped = [(i, text[i]) for i in (*range(cut), *range(cut + length, len(text)))]
+            options.append((kept, tuple(Correction(index, i, ch, "", reason) for i, ch in dropped)))
+        start, end = _longest_run(text)
+        if end - start > diff:
+            options.append(
+                (
+                    text[: end - diff] + text[end:],
+                    tuple(Correction(index, end - diff + i, "<", "", reason) for i in range(diff)),
+                )
+            )
+    return options
+
+
+def _longest_run(text: str) -> tuple[int, int]:
+    best = (0, 0)
+    start = None
+    for i, ch in enumerate([*text, ""]):
+        if ch == "<":
+            if start is None:
+                start = i
+        elif start is not None:
+            if i - start > best[1] - best[0]:
+                best = (start, i)
+            start = None
+    return best
+
+
+def _fix_classes(
+    layout: Layout, lines: list[list[str]], corrections: list[Correction], anomalies: list[str]
+) -> None:
+    """Put every fixed field's characters into its class (digits in dates, letters in codes)."""
+    for spec in layout.fields:
+        line = lines[spec.line]
+        for col in range(spec.start, spec.end):
+            ch = line[col]
+            if ch == "<":
+                continue
+            if spec.chars is CharClass.NUMERIC and not ch.isdigit():
+                _replace(
+                    line,
+                    spec.line,
+                    col,
+                    _TO_DIGIT.get(ch),
+                    f"{spec.name} is numeric",
+                    corrections,
+                    anomalies,
+                )
+            elif spec.chars is CharClass.ALPHA and ch.isdigit():
+                _replace(
+                    line,
+                    spec.line,
+                    col,
+                    _TO_LETTER.get(ch),
+                    f"{spec.name} is alphabetic",
+                    corrections,
+                    anomalies,
+                )
+            elif spec.chars is CharClass.SEX and ch not in "MFX":
+                anomalies.append(f"sex:{spec.line}:{col}")
+            elif spec.chars is CharClass.CODE:
+                if col == spec.start and ch.isdigit():
+                    _replace(
+                        line,
+                        spec.line,
+                        col,
+                        _TO_LETTER.get(ch),
+                        "the document code starts with a letter",
+                        corrections,
+                        anomalies,
+                    )
+    names = layout.names
+    line = lines[names.line]
+    for col in range(names.start, names.end):
+        if line[col].isdigit():
+            _replace(
+                line,
+                names.line,
+                col,
+                _TO_LETTER.get(line[col]),
+                "names are alphabetic",
+                corrections,
+                anomalies,
+            )
+
+
+def _replace(
+    line: list[str],
+    index: int,
+    col: int,
+    used: str | None,
+    reason: str,
+    corrections: list[Correction],
+    anomalies: list[str],
+) -> None:
+    if used is None:
+        anomalies.append(f"class:{index}:{col}")
+        return
+    corrections.append(Correction(index, col, line[col], used, reason))
+    line[col] = used
+
+
+def _fix_name_filler(
+    layout: Layout, lines: list[list[str]], corrections: list[Correction], anomalies: list[str]
+) -> None:
+    """Restore `<` read as a letter in the filler after the names (ICAO Part 3 section 4.6).
+
+    Names are `SURNAME<<GIVEN<NAMES`; after the given names (a second `<<`) only fillers may
+    follow. A short letter run there (one or two letters between fillers) is a misread `<`;
+    a longer one is left as read and reported as an anomaly.
+    """
+    spec = layout.names
+    line = lines[spec.line]
+    text = "".join(line[spec.start : spec.end])
+    first = text.find("<<")
+    if first < 0:
+        return
+    second = text.find("<<", first + 2)
+    if second < 0:
+        return
+    col = second
+    while col < len(text):
+        if text[col] == "<":
+            col += 1
+            continue
+        end = col
+        while end < len(text) and text[end] != "<":
+            end += 1
+        if end - col <= 2:
+            for pos in range(col, end):
+                corrections.append(
+                    Correction(
+                        spec.line,
+                        spec.start + pos,
+                        text[pos],
+                        "<",
+                        "letter inside the name filler read for '<'",
+                    )
+                )
+                line[spec.start + pos] = "<"
+        else:
+            anomalies.append(f"filler:{spec.line}:{spec.start + col}")
+        col = end
+
+
+def _checks(
+    layout: Layout, lines: list[list[str]], corrections: list[Correction]
+) -> tuple[list[str], int]:
+    """Run every check digit; swap look-alikes in a failing field when that alone fixes it."""
+    failed: list[str] = []
+    run = 0
+    for check in layout.checks:
+        digit_spec = layout.spec(check.digit)
+        if digit_spec is None:
+            continue
+        if check.composite:
+            data = "".join("".join(lines[ln][s:e]) for ln, s, e in check.composite)
+            digit = lines[digit_spec.line][digit_spec.start]
+            run += 1
+            if not checkdigit.is_valid(data, digit):
+                failed.append(check.code)
+            continue
+        data_spec = layout.spec(check.data)
+        if data_spec is None:
+            continue
+        line = lines[data_spec.line]
+        data = "".join(line[data_spec.start : data_spec.end])
+        digit = lines[digit_spec.line][digit_spec.start]
+        if check.data == "optional_data" and digit == "<" and set(data) <= {"<"}:
+            continue
+        if check.data == "document_number" and layout.overflow and digit == "<":
+            run += 1
+            if not _overflow_ok(layout, lines):
+                failed.append(check.code)
+            continue
+        run += 1
+        if checkdigit.is_valid(data, digit):
+            continue
+        if data_spec.chars is CharClass.ALNUM and _swap_to_pass(
+            line, data_spec.line, data_spec.start, data, digit, check.code, corrections
+        ):
+            continue
+        failed.append(check.code)
+    return failed, run
+
+
+def _overflow_ok(layout: Layout, lines: list[list[str]]) -> bool:
+    """TD1/TD2 long document number: 9 characters, `<`, the rest and its digit in optional data."""
+    number = layout.spec("document_number")
+    optional = layout.spec("optional_data") or layout.spec("optional_data_2")
+    if number is None or optional is None:
+        return False
+    head = "".join(lines[number.line][number.start : number.end])
+    rest = "".join(lines[optional.line][optional.start : optional.end]).split("<", 1)[0]
+    if len(rest) < 2:
+        return False
+    return checkdigit.is_valid(head + rest[:-1], rest[-1])
+
+
+def _swap_to_pass(
+    line: list[str],
+    index: int,
+    start: int,
+    data: str,
+    digit: str,
+    code: str,
+    corrections: list[Correction],
+) -> bool:
+    """The fewest look-alike swaps (at most two, one unique answer) that satisfy the check."""
+    positions = [i for i, ch in enumerate(data) if ch in _LOOKALIKE]
+    for count in range(1, _MAX_SWAPS + 1):
+        answers = []
+        for chosen in itertools.combinations(positions, count):
+            for replacement in itertools.product(*(_LOOKALIKE[data[i]] for i in chosen)):
+                candidate = list(data)
+                for i, ch in zip(chosen, replacement, strict=True):
+                    candidate[i] = ch
+                if checkdigit.is_valid("".join(candidate), digit):
+                    answers.append((chosen, replacement))
+        if len(answers) == 1:
+            chosen, replacement = answers[0]
+            for i, ch in zip(chosen, replacement, strict=True):
+                corrections.append(
+                    Correction(
+                        index, start + i, data[i], ch, f"look-alike swap that satisfies {code}"
+                    )
+                )
+                line[start + i] = ch
+            return True
+        if answers:
+            return False
+    return False
+
+
+def layouts() -> dict[DocType, Layout]:
+    """The layout table this module arbitrates with (for tests)."""
+    return LAYOUTS

@@ -1,0 +1,255 @@
+"""Find machine-readable zones in a page image with OpenCV morphology (no OCR, no skimage).
+
+The MRZ is the densest block of uniform dark glyphs on a document: two or three lines of 30 to
+44 OCR-B characters spanning most of its width. We look for it the way a person squints: the
+page is scaled to a fixed working size, a black-hat transform keeps small dark glyphs on a
+lighter ground, a horizontal gradient and closings merge each text line and then the lines
+into blocks, and every block's minimum-area rectangle gives its position and skew. The search
+runs on the page and on the page turned by 90 degrees, so horizontal, vertical and skewed
+zones (up to about 20 degrees) are all found; the remaining 180-degree ambiguity is left to
+the recogniser, which reads both ways and lets the check digits decide. Each candidate is
+returned as a deskewed grey crop at the page's own resolution, with its box in page pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = ["Candidate", "find_candidates"]
+
+# Working size of the longer side for detection: large enough for 4-pixel glyphs on a small
+# scan after upscaling, small enough that the morphology takes a few milliseconds.
+_WORK_SIZE = 1000
+_MAX_CANDIDATES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible MRZ block.
+
+    `crop` is the deskewed grey block at page resolution (text horizontal, maybe upside down);
+    `box` is the axis-aligned bounding box (x, y, w, h) of the rotated block in page pixels;
+    `angle` is the rotation in degrees (counter-clockwise) that made the text horizontal;
+    `score` ranks candidates (higher is more MRZ-like).
+    """
+
+    crop: npt.NDArray[np.uint8]
+    box: tuple[int, int, int, int]
+    angle: float
+    score: float
+
+
+def find_candidates(bgr: npt.NDArray[np.uint8]) -> tuple[Candidate, ...]:
+    """Candidate MRZ blocks of one page, best first (empty when nothing looks like one)."""
+    import cv2  # noqa: PLC0415 - heavy import kept off the CLI start-up path
+
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    height, width = gray.shape[:2]
+    if min(height, width) < 16:
+        return ()
+    scale = _WORK_SIZE / max(height, width)
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
+    found: list[tuple[float, tuple[tuple[float, float], tuple[float, float], float]]] = []
+    for quarter in (0, 1):
+        work = small if quarter == 0 else cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE)
+        for rect, score in _blocks(work):
+            found.append((score, _unrotate_rect(rect, quarter, small.shape[:2])))
+    found.sort(key=lambda item: -item[0])
+    candidates: list[Candidate] = []
+    for score, rect in found:
+        if len(candidates) >= _MAX_CANDIDATES:
+            break
+        page_rect = (
+            (rect[0][0] / scale, rect[0][1] / scale),
+            (rect[1][0] / scale, rect[1][1] / scale),
+            rect[2],
+        )
+        if any(_overlaps(page_rect, other) for other in candidates):
+            continue
+        crop, angle, box = _extract(gray, page_rect)
+        if crop.size == 0:
+            continue
+        candidates.append(Candidate(crop=crop, box=box, angle=angle, score=score))
+    return tuple(candidates)
+
+
+def _blocks(
+    work: npt.NDArray[np.uint8],
+) -> list[tuple[tuple[tuple[float, float], tuple[float, float], float], float]]:
+    """Rotated rectangles of dense horizontal text blocks in a working-size grey image."""
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    height, width = work.shape[:2]
+    unit = max(height, width) / _WORK_SIZE
+    rect_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(15 * unit), _odd(5 * unit)))
+    blurred = cv2.GaussianBlur(work, (3, 3), 0)
+    blackhat = cv2.morphologyEx(blurred, cv2.MORPH_BLACKHAT, rect_kernel)
+    grad = cv2.Sobel(blackhat, cv2.CV_32F, 1, 0, ksize=-1)
+    grad = np.absolute(grad)
+    top = float(grad.max())
+    if top <= 0:
+        return []
+    grad8 = (255 * (grad / top)).astype("uint8")
+    grad8 = cv2.morphologyEx(grad8, cv2.MORPH_CLOSE, rect_kernel)
+    otsu, block_mask = cv2.threshold(grad8, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(21 * unit), _odd(21 * unit)))
+    block_mask = cv2.morphologyEx(block_mask, cv2.MORPH_CLOSE, square)
+    block_mask = cv2.erode(block_mask, None, iterations=2)
+    # A second, stricter mask keeps each text line apart from textured backgrounds (guilloche,
+    # photos) that the block mask glues to the MRZ; `_merge_lines` rebuilds the block.
+    line_mask = ((grad8 > min(1.6 * otsu, 250)) * 255).astype("uint8")
+    wide = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(21 * unit), _odd(3 * unit)))
+    line_mask = cv2.morphologyEx(line_mask, cv2.MORPH_CLOSE, wide)
+    narrow = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(9 * unit), _odd(3 * unit)))
+    line_mask = cv2.morphologyEx(line_mask, cv2.MORPH_OPEN, narrow)
+    blobs = []
+    for mask in (block_mask, line_mask):
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        blobs.extend(c.reshape(-1, 2) for c in contours if len(c) >= 3)
+    results = []
+    for points in _merge_lines(blobs):
+        rect = cv2.minAreaRect(points)
+        (cx, cy), (rw, rh), angle = rect
+        if rw < rh:  # make the long side the "width" and the angle that of the long side
+            rw, rh = rh, rw
+            angle += 90.0
+        angle = (angle + 90.0) % 180.0 - 90.0
+        if abs(angle) > 25 or rh <= 0:
+            continue
+        aspect = rw / rh
+        if aspect < 2.5 or rw < 0.18 * width:
+            continue
+        fill = min(1.0, cv2.contourArea(cv2.convexHull(points)) / (rw * rh))
+        # Longer blocks and fuller rectangles look more like an MRZ; prefer aspect ratios of
+        # real MRZ blocks (about 5 for TD1 to 13 for TD3) and the lower part of the page.
+        aspect_fit = 1.0 if 3.5 <= aspect <= 16 else 0.6
+        score = (rw / width) * fill * aspect_fit * (0.85 + 0.3 * cy / height)
+        results.append((((cx, cy), (rw, rh), angle), score))
+    return results
+
+
+def _merge_lines(blobs: list[npt.NDArray[np.int32]]) -> list[npt.NDArray[np.int32]]:
+    """Join text lines of the same block that the closing left apart (MRZ lines are parallel,
+    of about equal length, aligned, and about one line height apart); keep the originals too.
+    """
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    pieces = []
+    for blob in blobs:
+        (cx, cy), (rw, rh), angle = cv2.minAreaRect(blob)
+        if rw < rh:
+            rw, rh, angle = rh, rw, angle + 90.0
+        if rh > 0 and rw / rh >= 2:
+            pieces.append([blob, cx, cy, rw, rh, math.radians(angle)])
+    # First join collinear fragments of one line (a gap in the mask splits a line).
+    pieces.sort(key=lambda item: -item[3])
+    lines = []
+    used = [False] * len(pieces)
+    for i, piece in enumerate(pieces):
+        if used[i]:
+            continue
+        used[i] = True
+        points = piece[0]
+        for j in range(i + 1, len(pieces)):
+            other = pieces[j]
+            if used[j] or abs(math.sin(other[5] - piece[5])) > 0.1 or other[4] > 2 * piece[4]:
+                continue
+            dx, dy = other[1] - piece[1], other[2] - piece[2]
+            along = abs(dx * math.cos(piece[5]) + dy * math.sin(piece[5]))
+            across = abs(-dx * math.sin(piece[5]) + dy * math.cos(piece[5]))
+            if across <= 0.5 * piece[4] and along - (piece[3] + other[3]) / 2 <= 4 * piece[4]:
+                used[j] = True
+                points = np.concatenate([points, other[0]])
+        (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
+        if rw < rh:
+            rw, rh, angle = rh, rw, angle + 90.0
+        if rh > 0 and rw / rh >= 6:
+            lines.append((points, cx, cy, rw, rh, math.radians(angle)))
+    merged = list(blobs) + [line[0] for line in lines]
+    lines.sort(key=lambda item: item[2])
+    for i, first in enumerate(lines):
+        group = [first]
+        for second in lines[i + 1 :]:
+            last = group[-1]
+            if not 0.5 <= second[3] / last[3] <= 2.0:
+                continue
+            if abs(math.sin(second[5] - last[5])) > 0.07:
+                continue
+            dx, dy = second[1] - last[1], second[2] - last[2]
+            along = abs(dx * math.cos(last[5]) + dy * math.sin(last[5]))
+            across = abs(-dx * math.sin(last[5]) + dy * math.cos(last[5]))
+            height = max(last[4], second[4])
+            if along > 0.15 * last[3] or across > 4.0 * height:
+                continue
+            group.append(second)
+            merged.append(np.concatenate([item[0] for item in group]))
+            if len(group) == 3:
+                break
+    return merged
+
+
+def _unrotate_rect(
+    rect: tuple[tuple[float, float], tuple[float, float], float],
+    quarter: int,
+    shape: tuple[int, ...],
+) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """Map a rectangle found in the image turned by 90 degrees clockwise back to the image."""
+    if quarter == 0:
+        return rect
+    (cx, cy), size, angle = rect
+    height = shape[0]
+    # Turning clockwise maps (x, y) to (H - 1 - y, x); undo it.
+    return (cy, height - 1 - cx), size, angle + 90.0
+
+
+def _overlaps(
+    rect: tuple[tuple[float, float], tuple[float, float], float], other: Candidate
+) -> bool:
+    x, y, w, h = other.box
+    cx, cy = rect[0]
+    return x <= cx <= x + w and y <= cy <= y + h
+
+
+def _extract(
+    gray: npt.NDArray[np.uint8],
+    rect: tuple[tuple[float, float], tuple[float, float], float],
+) -> tuple[npt.NDArray[np.uint8], float, tuple[int, int, int, int]]:
+    """Deskew and crop the rectangle (with a margin) from the full-resolution grey page."""
+    import cv2  # noqa: PLC0415
+
+    (cx, cy), (rw, rh), angle = rect
+    # Generous above and below: a neighbouring MRZ line that the mask missed must be in it.
+    margin_y = max(0.25 * rh, 2.0 * rw / 36) + 4
+    margin_x = 0.04 * rw + 4
+    out_w, out_h = rw + 2 * margin_x, rh + 2 * margin_y
+    matrix = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
+    matrix[0, 2] += out_w / 2 - cx
+    matrix[1, 2] += out_h / 2 - cy
+    crop = cv2.warpAffine(
+        gray,
+        matrix,
+        (max(1, round(out_w)), max(1, round(out_h))),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    corners = cv2.boxPoints(((cx, cy), (rw, rh), angle))
+    x0, y0 = corners.min(axis=0)
+    x1, y1 = corners.max(axis=0)
+    height, width = gray.shape[:2]
+    x0, y0 = max(0, math.floor(x0)), max(0, math.floor(y0))
+    x1, y1 = min(width, math.ceil(x1)), min(height, math.ceil(y1))
+    return crop, float(angle), (x0, y0, x1 - x0, y1 - y0)
+
+
+def _odd(value: float) -> int:
+    number = max(1, round(value))
+    return number if number % 2 else number + 1
