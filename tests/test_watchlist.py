@@ -254,6 +254,15 @@ def test_latin1_bytes_report_line_and_byte_offset(tmp_path):
     assert caught.value.line == 3
 
 
+def test_byte_offset_counts_the_bom(tmp_path):
+    """The file offset of a bad byte counts a UTF-8 BOM before it; the line offset does not."""
+    data = b"\xef\xbb\xbf" + HEADER.encode() + b"r,person,Ren\xe9,,,,,,,\n"
+    [(line, column, message)] = problems_of(write(tmp_path, data))
+    assert (line, column) == (2, "byte 13")
+    offset = data.index(b"\xe9")
+    assert f"byte offset {offset} of the file" in message
+
+
 def test_latin1_with_the_right_encoding_loads(tmp_path):
     """The same file loads when the caller says it is Latin-1."""
     path = write(tmp_path, (HEADER + "r2,person,José,,,,,,,\n").encode("latin-1"))

@@ -266,11 +266,11 @@ def _decode(data: bytes, encoding: str, out: _Collector) -> str:
             )
             out.bad_lines.add(1)
             return ""
-        data = data.removeprefix(b"\xef\xbb\xbf")
+        body = data.removeprefix(b"\xef\xbb\xbf")
         try:
-            text = data.decode("utf-8")
+            text = body.decode("utf-8")
         except UnicodeDecodeError:
-            text = _decode_lines_utf8(data, out)
+            text = _decode_lines_utf8(body, out, start=len(data) - len(body))
     else:
         try:
             text = data.decode(encoding)
@@ -285,7 +285,7 @@ def _decode(data: bytes, encoding: str, out: _Collector) -> str:
             line = data[: error.start].decode(encoding, errors="replace").count("\n") + 1
             out.problem(
                 line,
-                f"byte {error.start}",
+                f"byte offset {error.start}",
                 f"cannot decode byte 0x{data[error.start]:02X} at byte offset {error.start} "
                 f"of the file as {encoding}",
             )
@@ -304,10 +304,13 @@ def _decode(data: bytes, encoding: str, out: _Collector) -> str:
     return text
 
 
-def _decode_lines_utf8(data: bytes, out: _Collector) -> str:
-    """Decode line by line so that every bad line is reported with its byte offsets."""
+def _decode_lines_utf8(data: bytes, out: _Collector, *, start: int) -> str:
+    """Decode line by line so that every bad line is reported with its byte offsets.
+
+    `start` is where `data` begins in the file (3 after a UTF-8 byte order mark).
+    """
     parts: list[str] = []
-    offset = 0
+    offset = start
     for number, raw in enumerate(data.split(b"\n"), 1):
         try:
             parts.append(raw.decode("utf-8"))
