@@ -210,17 +210,41 @@ def _verdict_line(result: ScreeningResult) -> Text:
     return line
 
 
+def _evidence_line(evidence: Mapping[str, str]) -> str:
+    """One line of evidence: the detail sentence if there is one, else key=value pairs."""
+    if evidence.get("detail"):
+        where = f" ({evidence['position']})" if evidence.get("position") else ""
+        return evidence["detail"] + where
+    if evidence.get("entry") and evidence.get("matched_name"):
+        listed = f"; listed for: {evidence['listed_for']}" if evidence.get("listed_for") else ""
+        return (
+            f"{evidence.get('list', '')}:{evidence['entry']} {evidence['matched_name']}, "
+            f"score {evidence.get('score', '?')}{listed}"
+        )
+    return ", ".join(f"{key}={value}" for key, value in evidence.items())
+
+
 def _reasons(result: ScreeningResult) -> RenderableType:
+    """Reasons, most severe first; findings sharing a code show the reason once."""
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column("severity", no_wrap=True)
     table.add_column("code", no_wrap=True)
     table.add_column("reason")
+    previous: str | None = None
     for finding in result.assessment.findings:
-        table.add_row(
-            Text(finding.severity.value.upper(), style=_SEVERITY_STYLE[finding.severity]),
-            Text(clean(finding.code)),
-            Text(clean(finding.message)),
-        )
+        evidence = _evidence_line(finding.evidence)
+        if finding.code != previous:
+            text = Text(clean(finding.message))
+            if evidence:
+                text.append("\n- " + clean(evidence), style="dim")
+            table.add_row(
+                Text(finding.severity.value.upper(), style=_SEVERITY_STYLE[finding.severity]),
+                Text(clean(finding.code)),
+                text,
+            )
+        elif evidence:
+            table.add_row(Text(""), Text(""), Text("- " + clean(evidence), style="dim"))
+        previous = finding.code
     if not result.assessment.findings:
         table.add_row(Text("-"), Text(""), Text("No reasons: every check that ran passed."))
     return table

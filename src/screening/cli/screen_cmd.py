@@ -257,7 +257,9 @@ def screen_command(
 
 @app.command("batch")
 def batch_command(
-    directory: Annotated[Path, typer.Argument(help="Folder (or file) to screen, recursively.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Folders (walked recursively) and files to screen.")
+    ],
     recruiter: RecruiterOpt = None,
     agency: AgencyOpt = None,
     watchlist: WatchlistOpt = None,
@@ -317,7 +319,7 @@ def batch_command(
     carried: list[dict[str, Any]] = []
     if resume is not None:
         done_sources, carried = read_report_sources(resume)
-    items = list(discover(directory, follow_symlinks=follow_symlinks))
+    items = [item for path in paths for item in discover(path, follow_symlinks=follow_symlinks)]
     fmt = "jsonl" if output_format is OutputFormat.TABLE else output_format.value
     quiet = output_format is OutputFormat.TABLE and output is None
     sink = Path(os.devnull).open("w", encoding="utf-8") if quiet else sys.stdout  # noqa: SIM115
