@@ -158,7 +158,9 @@ def test_import_ofac_writes_a_loadable_native_list(tmp_path, shared_data):
     """import --from ofac: 13,738 entries written, re-loaded, dated; no overwrite without --force."""
     raw = shared_data / "names" / "raw" / "ofac_sdn"
     out = tmp_path / "ofac.jsonl"
-    args = ("watchlist", "import", "--from", "ofac", str(raw / "sdn.csv"), str(raw / "alt.csv"))
+    # Any order; add.csv (addresses) is recognised and ignored.
+    files = [str(raw / f) for f in ("alt.csv", "add.csv", "sdn.csv")]
+    args = ("watchlist", "import", "--from", "ofac", *files)
     result = run_cli(*args, "--out", str(out), "--generated", "2024-05-03", "-f", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
@@ -194,7 +196,7 @@ def test_import_un_and_ftm(tmp_path, shared_data):
 
 
 def test_import_usage_errors(tmp_path):
-    """Too many UN sources or a bad --generated date is a usage error (exit 2)."""
+    """Two UN sources, a bad --generated date, or a non-OFAC CSV for ofac: usage error (exit 2)."""
     out = str(tmp_path / "x.jsonl")
     two = run_cli("watchlist", "import", "--from", "un", "a.xml", "b.xml", "--out", out)
     assert two.returncode == 2
@@ -203,6 +205,11 @@ def test_import_usage_errors(tmp_path):
         "--generated", "soon",
     )  # fmt: skip
     assert bad_date.returncode == 2
+    not_ofac = run_cli(
+        "watchlist", "import", "--from", "ofac", str(LISTS / "agencies.csv"), "--out", out
+    )
+    assert not_ofac.returncode == 2
+    assert "12 columns" in not_ofac.stderr
 
 
 @pytest.mark.parametrize("command", ["check", "info", "import"])

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from xml.etree.ElementTree import Element
 
-__all__ = ["ImportResult", "import_ftm", "import_ofac", "import_un"]
+__all__ = ["ImportResult", "import_ftm", "import_ofac", "import_un", "ofac_file_kind"]
 
 OFAC_SOURCE = "us_ofac_sdn"
 UN_SOURCE = "un_sc_consolidated"
@@ -240,6 +240,18 @@ def import_ofac(
         for r in records.values()
     )
     return ImportResult(OFAC_SOURCE, entries, generated, dict(skipped), tuple(problems))
+
+
+def ofac_file_kind(path: Path) -> str:
+    """Which OFAC legacy CSV a file is, from its first row: `sdn`, `alt`, `add` or `unknown`.
+
+    The files have no header; their column counts differ (12, 5 and 6), so users may pass
+    them in any order, e.g. `--from ofac sdn_files/*.csv`.
+    """
+    head = _read(Path(path))[:65536].decode("latin-1")
+    with _big_fields():
+        first = next((row for _, row in _csv_rows(head.split("\n", 1)[0])), [])
+    return {_OFAC_SDN_COLUMNS: "sdn", _OFAC_ALT_COLUMNS: "alt", 6: "add"}.get(len(first), "unknown")
 
 
 def _read_ofac_alt(

@@ -285,9 +285,19 @@ def _run_import(source: ImportFormat, paths: list[Path]) -> ImportResult:
     from screening import importers  # noqa: PLC0415
 
     if source is ImportFormat.OFAC:
-        if len(paths) > 2:
-            raise typer.BadParameter("OFAC takes sdn.csv and optionally alt.csv", param_hint="SRC")
-        return importers.import_ofac(paths[0], paths[1] if len(paths) == 2 else None)
+        # Recognised by column count, so the order does not matter; add.csv (addresses) is
+        # accepted and ignored because addresses are not screened.
+        kinds: dict[str, list[Path]] = {}
+        for path in paths:
+            kinds.setdefault(importers.ofac_file_kind(path), []).append(path)
+        sdn, alt = kinds.get("sdn", []), kinds.get("alt", [])
+        if len(sdn) != 1 or len(alt) > 1 or kinds.get("unknown"):
+            raise typer.BadParameter(
+                "OFAC takes one sdn.csv (12 columns), optionally one alt.csv (5 columns) and "
+                "add.csv (ignored)",
+                param_hint="SRC",
+            )
+        return importers.import_ofac(sdn[0], alt[0] if alt else None)
     if source is ImportFormat.UN:
         if len(paths) != 1:
             raise typer.BadParameter("UN takes one consolidated XML file", param_hint="SRC")
