@@ -10,15 +10,31 @@ from __future__ import annotations
 from screening.mrz.parse import parse_mrz, parse_mrz_stream
 from screening.mrz.repair import repair_mrz, suggest_corrections
 from screening.mrz.validate import resolved_dates, validate_mrz
+from screening.screen import (
+    ReadInfo,
+    Screener,
+    ScreeningResult,
+    ScreenOptions,
+    screen,
+    screen_many,
+)
+from screening.watchlist import load_watchlist
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ReadInfo",
+    "ScreenOptions",
+    "Screener",
+    "ScreeningResult",
     "__version__",
+    "load_watchlist",
     "parse_mrz",
     "parse_mrz_stream",
     "repair_mrz",
     "resolved_dates",
+    "screen",
+    "screen_many",
     "suggest_corrections",
     "validate_mrz",
 ]

@@ -436,21 +436,57 @@ def _read_error_message(path: Path, code: str) -> str:
 
 
 def screen(
-    source: str | Path, options: ScreenOptions | None = None, **kwargs: object
+    source: str | Path,
+    *,
+    today: dt.date,
+    watchlists: Iterable[str | Path] = (),
+    allowlists: Iterable[str | Path] = (),
+    recruiter: str | None = None,
+    agency: str | None = None,
+    policy: str | Path | None = None,
 ) -> ScreeningResult:
-    """Screen one document (path to an image, PDF or MRZ text file) and return its first result.
+    """Screen one document (an image, a PDF or an MRZ text file) and return its first result.
 
-    Example: `screen("samples/td3.png", today=date(2026, 11, 28), agency="PT Contoh")`.
-    Options may be given as a `ScreenOptions` or as its keyword arguments.
+    A file that cannot be screened gives a NO_RESULT result with `error_code`; a list that
+    cannot be loaded raises `WatchlistError` (fail closed). For many documents, use
+    `screen_many()` or a `Screener`, which load the lists once.
+
+    Example: `screen("samples/td3_clean.jpg", today=date.today(), watchlists=["w.csv"])`.
     """
-    screener = Screener(options or ScreenOptions(**kwargs))  # type: ignore[arg-type]
-    return screener.screen_source(str(source))[0]
+    options = _options(today, watchlists, allowlists, recruiter, agency, policy)
+    return Screener(options).screen_source(str(source))[0]
 
 
 def screen_many(
-    sources: Iterable[str | Path], options: ScreenOptions | None = None, **kwargs: object
+    sources: Iterable[str | Path],
+    *,
+    today: dt.date,
+    watchlists: Iterable[str | Path] = (),
+    allowlists: Iterable[str | Path] = (),
+    recruiter: str | None = None,
+    agency: str | None = None,
+    policy: str | Path | None = None,
 ) -> Iterator[ScreeningResult]:
     """Screen many documents with one warm Screener; every input yields at least one result."""
-    screener = Screener(options or ScreenOptions(**kwargs))  # type: ignore[arg-type]
+    options = _options(today, watchlists, allowlists, recruiter, agency, policy)
+    screener = Screener(options)
     for source in sources:
         yield from screener.screen_source(str(source))
+
+
+def _options(  # noqa: PLR0917 - the public functions' keywords, passed on once
+    today: dt.date,
+    watchlists: Iterable[str | Path],
+    allowlists: Iterable[str | Path],
+    recruiter: str | None,
+    agency: str | None,
+    policy: str | Path | None,
+) -> ScreenOptions:
+    return ScreenOptions(
+        today=today,
+        recruiter=recruiter,
+        agency=agency,
+        watchlists=tuple(Path(p) for p in watchlists),
+        allowlists=tuple(Path(p) for p in allowlists),
+        policy=Path(policy) if policy is not None else None,
+    )
