@@ -650,6 +650,33 @@ def test_dump_then_load_keeps_every_field(tmp_path, entries):
         assert {a.casefold() for a in got.aliases} == expected
 
 
+_DEFECTS = {
+    "good": lambda i: f"id{i},person,Name{i},,,,,,,",
+    "kind": lambda i: f"id{i},robot,Name{i},,,,,,,",
+    "name": lambda i: f"id{i},person,,,,,,,,",
+    "dup": lambda _: "id0,person,Again,,,,,,,",
+    "dob": lambda i: f"id{i},person,Name{i},,,,,1970-13-01,,",
+    "nationality": lambda i: f"id{i},person,Name{i},,,,,,XQZ,",
+    "width": lambda i: f"id{i},person,Name{i}",
+    "listed_on": lambda i: f"id{i},organization,PT Name{i},,,,yesterday,,,",
+}
+
+
+@pytest.mark.property
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(kinds=st.lists(st.sampled_from(sorted(_DEFECTS)), max_size=30))
+def test_every_defective_row_is_reported_and_only_those(tmp_path, kinds):
+    """Whatever mix of good and bad rows: exactly the bad lines are reported, good rows load."""
+    rows = [_DEFECTS["good"](0), *(_DEFECTS[k](i) for i, k in enumerate(kinds, 1))]
+    path = write(tmp_path, HEADER + "\n".join(rows) + "\n")
+    loaded = load_watchlist(path, allow_partial=True, now=NOW)
+    bad_lines = [i + 3 for i, k in enumerate(kinds) if k != "good"]  # header = 1, id0 = 2
+    assert [p.line for p in loaded.info.problems] == bad_lines
+    assert loaded.info.entries == 1 + kinds.count("good")
+
+
 # --- robustness --------------------------------------------------------------------------------
 
 
