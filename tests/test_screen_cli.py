@@ -333,3 +333,46 @@ def test_desk_asks_for_recruiter_and_agency_on_a_terminal() -> None:
             process.kill()
         os.close(main_fd)
     assert process.returncode == 4
+
+
+def test_desk_watches_a_scan_folder_and_files_each_scan(tmp_path: Path) -> None:
+    """A file dropped in --watch is screened once it stops growing, then moved to done/."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    env = {**os.environ, **XDG_ENV, "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [
+            screening_exe(),
+            "desk",
+            "--watch",
+            str(folder),
+            "--no-stdin",
+            "--format",
+            "jsonl",
+            *WATCH,
+            *TODAY,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    try:
+        shutil.copy(MRZ / "td3_bad_check_digit.txt", folder / "scan1.txt")
+        (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a real jpeg")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (
+            (folder / "done" / "scan1.txt").exists() and (folder / "failed" / "broken.jpg").exists()
+        ):
+            time.sleep(0.2)
+        assert (folder / "done" / "scan1.txt").exists()
+        assert (folder / "failed" / "broken.jpg").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    assert "Traceback" not in stderr
+    verdicts = {
+        Path(line["source"]).name: line["verdict"] for line in map(json.loads, stdout.splitlines())
+    }
+    assert verdicts == {"scan1.txt": "alert", "broken.jpg": "no_result"}
+    assert process.returncode == 130
