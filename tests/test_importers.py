@@ -124,6 +124,16 @@ def test_ofac_synthetic_rows(tmp_path):
     assert [(p.line, p.column) for p in result.problems] == [(4, ""), (5, "SDN_Name")]
 
 
+def test_ofac_ctrl_z_inside_the_file_is_not_an_end_of_file(tmp_path):
+    """Only a trailing Ctrl-Z ends the file; rows after an inner one are still read."""
+    sdn = tmp_path / "sdn.csv"
+    row = '{n},"CONTOH {n}","-0- ","X",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    sdn.write_text(row.format(n=1) + "\x1a\r\n" + row.format(n=2) + "\x1a")
+    result = import_ofac(sdn)
+    assert [e.id for e in result.entries] == ["ofac-1", "ofac-2"]
+    assert [p.line for p in result.problems] == [2]
+
+
 def test_ofac_missing_file_is_unreadable(tmp_path):
     """A missing source is a WatchlistError, not an OSError."""
     with pytest.raises(WatchlistError) as caught:

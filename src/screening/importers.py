@@ -139,12 +139,29 @@ def _cell(value: str) -> str:
     return "" if value == _OFAC_EMPTY else value
 
 
-def _csv_rows(text: str) -> Iterable[tuple[int, list[str]]]:
-    """(start line, row) pairs; a trailing DOS end-of-file mark (Ctrl-Z) ends the file."""
-    text = text.split("\x1a", 1)[0]
+def _csv_rows(text: str, path: Path | None = None) -> Iterable[tuple[int, list[str]]]:
+    """(start line, row) pairs of a headerless CSV source.
+
+    OFAC ends its files with a DOS end-of-file mark (Ctrl-Z), which is dropped; one anywhere
+    else stays in the data (and then breaks its row, which is reported).
+    """
+    body = text.rstrip()
+    if body.endswith("\x1a"):
+        text = body[:-1]
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     previous = 0
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise WatchlistError(
+                f"The source {path} is not valid CSV at line {previous + 1} ({error}).",
+                code="import_invalid",
+                path=str(path),
+                line=previous + 1,
+            ) from None
         line = previous + 1
         previous = reader.line_num
         if row and any(cell.strip() for cell in row):
@@ -190,7 +207,7 @@ def import_ofac(
     skipped: Counter[str] = Counter()
     records: dict[str, _OfacRecord] = {}
     with _big_fields():
-        rows = list(_csv_rows(text))
+        rows = list(_csv_rows(text, path))
     for line, row in rows:
         if len(row) != _OFAC_SDN_COLUMNS:
             problems.append(
@@ -250,7 +267,7 @@ def ofac_file_kind(path: Path) -> str:
     """
     head = _read(Path(path))[:65536].decode("latin-1")
     with _big_fields():
-        first = next((row for _, row in _csv_rows(head.split("\n", 1)[0])), [])
+        first = next((row for _, row in _csv_rows(head.split("\n", 1)[0], path)), [])
     return {_OFAC_SDN_COLUMNS: "sdn", _OFAC_ALT_COLUMNS: "alt", 6: "add"}.get(len(first), "unknown")
 
 
@@ -262,7 +279,7 @@ def _read_ofac_alt(
 ) -> None:
     text = _text_of(_read(path))
     with _big_fields():
-        rows = list(_csv_rows(text))
+        rows = list(_csv_rows(text, path))
     for line, row in rows:
         if len(row) != _OFAC_ALT_COLUMNS:
             problems.append(
