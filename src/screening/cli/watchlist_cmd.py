@@ -71,15 +71,28 @@ def _problem_line(problem: RowProblem) -> str:
     return _plain(f"{head}: {problem.message}")
 
 
-def _write_json(document: dict[str, object]) -> None:
-    out_console.file.write(json.dumps({"schema_version": "1", **document}, indent=2) + "\n")
+def _out(text: str, *, style: str = "") -> None:
+    """One line of plain text on stdout; never wrapped, so that it stays greppable."""
+    out_console.print(Text(_plain(text), style=style), soft_wrap=True)
+
+
+def _err(text: str) -> None:
+    err_console.print(Text(_plain(text)), soft_wrap=True)
+
+
+def _write_json(document: dict[str, object], output: OutputFormat) -> None:
+    """JSON (indented) or JSON lines (the same document on one line), with schema_version."""
+    full = {"schema_version": "1", **document}
+    indent = None if output is OutputFormat.JSONL else 2
+    out_console.file.write(json.dumps(full, indent=indent, ensure_ascii=False) + "\n")
+    out_console.file.flush()
 
 
 def _json_format(output: OutputFormat) -> bool:
     if output in {OutputFormat.JSON, OutputFormat.JSONL}:
         return True
     if output is not OutputFormat.TABLE:
-        raise typer.BadParameter("use table or json", param_hint="--format")
+        raise typer.BadParameter("use table, json or jsonl", param_hint="--format")
     return False
 
 
@@ -139,7 +152,7 @@ def check(
                 }
             )
             if not as_json:
-                out_console.print(Text(_plain(f"{path}: error: {error.message}")))
+                _out(f"{path}: error: {error.message}")
             continue
         problems = loaded.info.problems
         if problems:
@@ -156,25 +169,21 @@ def check(
         )
         if not as_json:
             for problem in problems:
-                out_console.print(Text(_problem_line(problem)))
+                _out(_problem_line(problem))
             summary = (
                 f"{path}: OK, {loaded.info.entries} entries"
                 if not problems
                 else f"{path}: INVALID, {len(problems)} problem(s); "
                 f"{loaded.info.entries} good rows would load, but screening refuses the list"
             )
-            out_console.print(Text(_plain(summary)))
+            _out(summary)
             if not problems and not loaded.info.entries:
-                err_console.print(
-                    Text(
-                        _plain(
-                            f"warning: {path} has no entries; screening reports an empty "
-                            "list as not checked, never as clear"
-                        )
-                    )
+                _err(
+                    f"warning: {path} has no entries; screening reports an empty list as not "
+                    "checked, never as clear"
                 )
     if as_json:
-        _write_json({"ok": worst is ExitCode.CLEAR, "lists": reports})
+        _write_json({"ok": worst is ExitCode.CLEAR, "lists": reports}, output)
     return worst
 
 
@@ -230,18 +239,17 @@ def info(
             )
         except WatchlistError as error:
             errors.append({"path": str(path), "code": error.code, "message": error.message})
-            err_console.print(Text(_plain(f"error: {error.message}")))
+            _err(f"error: {error.message}")
     for stale in (i for i in infos if i.stale):
-        err_console.print(
-            Text(_plain(f"warning: the list {stale.path} is STALE ({stale.age_days:.0f} days old)"))
-        )
+        _err(f"warning: the list {stale.path} is STALE ({stale.age_days:.0f} days old)")
     if as_json:
         _write_json(
             {
                 "max_age_days": config.max_list_age_days,
                 "lists": [_info_json(i) for i in infos],
                 "errors": errors,
-            }
+            },
+            output,
         )
     else:
         for item in infos:
@@ -261,9 +269,9 @@ def _print_info(item: ListInfo, max_age: float) -> None:
         ("age", f"{age} (maximum {max_age:g})"),
         ("stale", "STALE" if item.stale else "no"),
     )
-    out_console.print(Text(_plain(item.name), style="bold"))
+    _out(item.name, style="bold")
     for key, value in rows:
-        out_console.print(Text(_plain(f"  {key:<8} {value}")))
+        _out(f"  {key:<8} {value}")
 
 
 # --- import --------------------------------------------------------------------------------
@@ -372,7 +380,7 @@ def import_(
     when = _parse_generated(generated)
     result = _run_import(source_format, sources)
     for problem in result.problems:
-        err_console.print(Text(_problem_line(problem)))
+        _err(_problem_line(problem))
     if result.problems and not allow_partial:
         raise WatchlistError(
             f"{len(result.problems)} source row(s) could not be imported; nothing was written "
@@ -397,21 +405,13 @@ def import_(
                 "generated": stamp.isoformat() if stamp else None,
                 "skipped": skipped,
                 "problems": len(result.problems),
-            }
+            },
+            output,
         )
     else:
-        out_console.print(
-            Text(
-                _plain(
-                    f"wrote {loaded.info.entries} entries to {out} "
-                    f"(sha256 {loaded.info.sha256[:16]}...)"
-                )
-            )
-        )
+        _out(f"wrote {loaded.info.entries} entries to {out} (sha256 {loaded.info.sha256})")
         for reason, count in skipped.items():
-            out_console.print(Text(_plain(f"skipped {count}: {reason}")))
+            _out(f"skipped {count}: {reason}")
         if stamp is None:
-            out_console.print(
-                Text("note: the source has no date; its age will be the file's mtime")
-            )
+            _out("note: the source has no date; pass --generated, else the file's mtime dates it")
     return ExitCode.CLEAR
