@@ -545,8 +545,10 @@ class _KindIndex:
                     vocab.append(token)
                     df.append(0)
                 ids.append(tid)
-            seen = seen_for_entry.setdefault(entry_pos, set())
-            for tid in set(ids):
+            seen = seen_for_entry.get(entry_pos)
+            if seen is None:
+                seen = seen_for_entry[entry_pos] = set()
+            for tid in ids:
                 if tid not in seen:
                     seen.add(tid)
                     df[tid] += 1
@@ -555,24 +557,27 @@ class _KindIndex:
         weight = _weights(vocab, np.asarray(df, dtype=np.float64), entity_count)
         flat_names: list[int] = []
         flat_toks: list[int] = []
-        total = np.zeros(len(names), dtype=np.float32)
         for pos, ids in enumerate(name_tokens):
-            unique = set(ids)
-            flat_toks.extend(unique)
-            flat_names.extend([pos] * len(unique))
-            total[pos] = float(weight[ids].sum()) if ids else 0.0
+            flat_toks.extend(ids)
+            flat_names.extend([pos] * len(ids))
+        toks_arr = np.asarray(flat_toks, dtype=np.int64)
+        names_arr = np.asarray(flat_names, dtype=np.int32)
+        total = np.bincount(names_arr, weights=weight[toks_arr], minlength=len(names))
+        total = total.astype(np.float32)
+        # Postings hold each (token, name) once, even for GUN GUN.
+        pair_keys = np.unique(toks_arr * len(names) + names_arr)
         tok_ptr, tok_names = _csr(
-            np.asarray(flat_toks, dtype=np.int64),
-            np.asarray(flat_names, dtype=np.int32),
-            len(vocab),
+            pair_keys // len(names), (pair_keys % len(names)).astype(np.int32), len(vocab)
         )
         del_hashes: list[int] = []
         del_values: list[int] = []
+        crc32 = zlib.crc32
         for tid, token in enumerate(vocab):
-            if len(token) < 4:  # noqa: PLR2004 - short tokens: too many neighbours to help
+            if len(token) < 4 or not token.isascii():  # noqa: PLR2004 - too many neighbours
                 continue
-            variants = {token, *_deletes(token)}
-            del_hashes.extend(_hash(v) for v in variants)
+            data = token.encode("ascii")
+            variants = {data, *(data[:k] + data[k + 1 :] for k in range(len(data)))}
+            del_hashes.extend(map(crc32, variants))
             del_values.extend([tid] * len(variants))
         del_keys, del_toks = _sorted_pairs(del_hashes, del_values)
         join_keys, join_names = _sorted_pairs(
@@ -611,6 +616,8 @@ class _KindIndex:
 
     def _neighbours(self, token: str) -> list[tuple[int, float]]:
         """Vocabulary tokens within about one edit of `token`, with their similarity."""
+        if not token.isascii():
+            return []
         hashes = np.asarray([_hash(v) for v in {token, *_deletes(token)}], dtype=np.uint32)
         lo = np.searchsorted(self.del_keys, hashes, side="left")
         hi = np.searchsorted(self.del_keys, hashes, side="right")
@@ -728,16 +735,21 @@ class MatchIndex:
         per_kind: dict[EntityKind, list[tuple[NameKey, int, int]]] = {k: [] for k in EntityKind}
         counts: dict[EntityKind, int] = dict.fromkeys(EntityKind, 0)
         for pos, (_list, entry) in enumerate(self.entries):
-            counts[entry.kind] += 1
-            bucket = per_kind[entry.kind]
-            seen: set[tuple[str, ...]] = set()
+            kind = entry.kind
+            counts[kind] += 1
+            bucket = per_kind[kind]
+            key = normalize_name(entry.name, kind)
+            if not key.empty:
+                bucket.append((key, pos, -1))
+            if not entry.aliases and not entry.weak_aliases:
+                continue
+            seen = {key.tokens}
             named = [
-                (entry.name, -1),
                 *((a, i) for i, a in enumerate(entry.aliases)),
                 *((a, -2 - i) for i, a in enumerate(entry.weak_aliases)),
             ]
             for text, code in named:
-                key = normalize_name(text, entry.kind)
+                key = normalize_name(text, kind)
                 if key.empty or key.tokens in seen:
                     continue
                 seen.add(key.tokens)

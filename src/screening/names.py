@@ -138,7 +138,7 @@ _GREEK = {
 
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 _SEPARATORS = re.compile(r"[\s\-_/\\.,;:()\[\]{}\"“”„«»|+*#~=!?]+")
-_APOSTROPHES = re.compile(r"['`´’‘ʼʻʿʾ]")
+_DROP_APOSTROPHES = str.maketrans(dict.fromkeys("'`´’‘ʼʻʿʾ"))
 
 
 def _script(char: str) -> str:
@@ -160,7 +160,7 @@ def fold_text(text: str) -> tuple[str, frozenset[NameFlag]]:
     """
     flags: set[NameFlag] = set()
     text = unicodedata.normalize("NFKC", text[:MAX_NAME_CHARS])
-    if not text.isascii() or any(not c.isprintable() for c in text):
+    if not text.isascii() or not text.isprintable():
         kept = []
         for char in text:
             if char in "\t\n\r " or unicodedata.category(char) not in _INVISIBLE_CATEGORIES:
@@ -346,30 +346,46 @@ _MRZ_FIELD_LENGTHS = frozenset({30, 31, 39})  # TD1 line 3, TD2 line 1 names, TD
 _DOTTED_LETTERS = re.compile(r"(?<![A-Z])[A-Z](?:\.[A-Z])+\.?(?![A-Z])")
 
 
+def _undot(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "") + " "
+
+
 def _split(text: str) -> list[str]:
     """Split on separators; P.T. / S.A. / I.C.E. become one token, & becomes AND."""
-    text = _APOSTROPHES.sub("", text).replace("&", " AND ")
-    text = _DOTTED_LETTERS.sub(lambda m: m.group(0).replace(".", "") + " ", text)
+    text = text.translate(_DROP_APOSTROPHES)
+    if "&" in text:
+        text = text.replace("&", " AND ")
+    if "." in text:
+        text = _DOTTED_LETTERS.sub(_undot, text)
     return [t for t in _SEPARATORS.split(text) if t]
 
 
-def _strip_forms(
-    tokens: list[str],
-) -> tuple[list[str], list[str]]:
+def _by_edge(forms: tuple[tuple[str, ...], ...], edge: int) -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for form in forms:
+        out.setdefault(form[edge], []).append(form)
+    return out
+
+
+_PREFIX_BY_FIRST = _by_edge(_PREFIX_FORMS, 0)
+_SUFFIX_BY_LAST = _by_edge(_SUFFIX_FORMS, -1)
+
+
+def _strip_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     """Remove leading and trailing legal forms while another token remains."""
     found: list[str] = []
     trailing: list[str] = []
     changed = True
     while changed and len(tokens) > 1:
         changed = False
-        for form in _PREFIX_FORMS:
+        for form in _PREFIX_BY_FIRST.get(tokens[0], ()):
             n = len(form)
             if len(tokens) > n and tuple(tokens[:n]) == form:
                 found.append(" ".join(form))
                 tokens = tokens[n:]
                 changed = True
                 break
-        for form in _SUFFIX_FORMS:
+        for form in _SUFFIX_BY_LAST.get(tokens[-1], ()):
             n = len(form)
             if len(tokens) > n and tuple(tokens[-n:]) == form:
                 trailing.insert(0, " ".join(form))
@@ -502,7 +518,7 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
         original=text,
         kind=kind,
         surface=surface,
-        tokens=tuple(skeleton(t) for t in surface),
+        tokens=tuple(map(skeleton, surface)),
         legal_form=_compact_legal_form(forms) if forms else None,
         titles=tuple(titles),
         flags=frozenset(flags),

@@ -9,6 +9,7 @@ from screening.cli import (
     audit_cmd,  # noqa: F401
     config_cmd,  # noqa: F401
     desk_cmd,  # noqa: F401
+    match_cmd,  # noqa: F401
     mrz_cmd,  # noqa: F401
     report_cmd,  # noqa: F401
     screen_cmd,  # noqa: F401
