@@ -9,7 +9,6 @@ used for untrusted strings), so a hostile name cannot spoof the verdict line.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
@@ -18,13 +17,14 @@ from rich.table import Table
 from rich.text import Text
 
 from screening.model import CheckStatus, Severity, Verdict
+from screening.report import check_to_dict, clean_text, correction_to_dict
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from rich.console import RenderableType
 
-    from screening.model import Check, ListInfo, Match, Mrz
+    from screening.model import ListInfo, Match, Mrz
     from screening.screen import ScreeningResult
 
 __all__ = [
@@ -62,31 +62,13 @@ _STYLE = {
 }
 _SEVERITY_STYLE = {Severity.ALERT: "bold red", Severity.REVIEW: "yellow", Severity.INFO: "dim"}
 
-# C0/C1 control characters (ESC, BEL, CSI...) and bidi overrides: never sent to a terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
 
 def clean(text: object) -> str:
     """Untrusted text made safe to display: control and bidi characters become `?`."""
-    return _CONTROL.sub("?", "" if text is None else str(text))
+    return clean_text("" if text is None else str(text))
 
 
 # --- JSON -------------------------------------------------------------------------------------
-
-
-def _check_to_dict(check: Check) -> dict[str, Any]:
-    return {
-        "code": check.code,
-        "status": check.status.value,
-        "message": check.message,
-        "expected": check.expected,
-        "found": check.found,
-        "position": (
-            None
-            if check.span is None
-            else {"line": check.span.line + 1, "start": check.span.start + 1, "end": check.span.end}
-        ),
-    }
 
 
 def _mrz_to_dict(mrz: Mrz, dates: Mapping[str, str]) -> dict[str, Any]:
@@ -95,16 +77,7 @@ def _mrz_to_dict(mrz: Mrz, dates: Mapping[str, str]) -> dict[str, Any]:
         "lines": list(mrz.lines),
         "original_lines": list(mrz.original_lines or mrz.lines),
         "corrected": bool(mrz.corrections),
-        "corrections": [
-            {
-                "line": c.line + 1,
-                "column": c.col + 1,
-                "read": c.read,
-                "used": c.used,
-                "reason": c.reason,
-            }
-            for c in mrz.corrections
-        ],
+        "corrections": [correction_to_dict(c) for c in mrz.corrections],
         "names_truncated": mrz.names_truncated,
         "fields": {name: f.value for name, f in mrz.fields.items()},
         "dates": dict(dates),
@@ -158,7 +131,7 @@ def result_to_dict(result: ScreeningResult) -> dict[str, Any]:
         ],
         "not_checked": list(assessment.not_checked),
         "document": None if result.mrz is None else _mrz_to_dict(result.mrz, result.dates),
-        "checks": [_check_to_dict(c) for c in result.checks],
+        "checks": [check_to_dict(c) for c in result.checks],
         "read": None
         if read is None
         else {
