@@ -35,6 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "names"
 sys.path.insert(0, str(ROOT / "src"))
 
+from rapidfuzz import fuzz, process  # noqa: E402
+
+from screening.index_cache import load_index  # noqa: E402
 from screening.matching import DEFAULT_POSSIBLE, DEFAULT_STRONG, MatchIndex  # noqa: E402
 from screening.model import (  # noqa: E402
     EntityKind,
@@ -44,14 +47,15 @@ from screening.model import (  # noqa: E402
     WatchlistEntry,
 )
 from screening.names import normalize_name  # noqa: E402
+from screening.watchlist import load_watchlist  # noqa: E402
 
 
 def load_lists() -> list[Watchlist]:
-    from screening.watchlist import load_watchlist
-
     return [
         load_watchlist(DATA / "watchlist.jsonl", max_age_days=None),
-        load_watchlist(DATA / "licensed_agencies.jsonl", max_age_days=None, role=ListRole.ALLOWLIST),
+        load_watchlist(
+            DATA / "licensed_agencies.jsonl", max_age_days=None, role=ListRole.ALLOWLIST
+        ),
     ]
 
 
@@ -150,8 +154,6 @@ def run_ours(index, rows):
 
 
 def run_baseline(lists, rows, scorer_name):
-    from rapidfuzz import fuzz, process
-
     scorer = getattr(fuzz, scorer_name)
     by_kind = defaultdict(lambda: ([], []))
     for wl in lists:
@@ -195,7 +197,9 @@ def accuracy(args, lists, rows):
     for split, idx in splits.items():
         s = summary([rows[i] for i in idx], [ranked[i] for i in idx], threshold)
         print(f"  {split:13s} n={len(idx):3d}  {fmt(s)}")
-    print(f"  latency ms: median {statistics.median(times):.3f}  p95 {pct(times, 0.95):.3f}  max {max(times):.1f}")
+    print(
+        f"  latency ms: median {statistics.median(times):.3f}  p95 {pct(times, 0.95):.3f}  max {max(times):.1f}"
+    )
     per_variant = defaultdict(Counter)
     failures = []
     for row, cands in zip(rows, ranked, strict=True):
@@ -208,10 +212,17 @@ def accuracy(args, lists, rows):
     print("  per variant (pass/total):")
     items = sorted(per_variant.items())
     for k in range(0, len(items), 3):
-        print("    " + "   ".join(f"{v[:30]:30s} {c['ok']:2d}/{c['ok'] + c['fail']:2d}" for v, c in items[k : k + 3]))
+        print(
+            "    "
+            + "   ".join(
+                f"{v[:30]:30s} {c['ok']:2d}/{c['ok'] + c['fail']:2d}" for v, c in items[k : k + 3]
+            )
+        )
     if args.show_failures:
         for row, cands in failures:
-            print(f"    FAIL {row['variant']:28s} {row['query'][:45]!r:48s} exp={row['expected'][:2]} got={cands}")
+            print(
+                f"    FAIL {row['variant']:28s} {row['query'][:45]!r:48s} exp={row['expected'][:2]} got={cands}"
+            )
     if not args.no_baselines:
         for scorer_name in ("token_sort_ratio", "WRatio"):
             b_ranked, b_times = run_baseline(lists, rows, scorer_name)
@@ -220,7 +231,9 @@ def accuracy(args, lists, rows):
             for split, idx in splits.items():
                 s = summary([rows[i] for i in idx], [b_ranked[i] for i in idx], t)
                 print(f"  {split:13s} n={len(idx):3d}  {fmt(s)}")
-            print(f"  latency ms: median {statistics.median(b_times):.3f}  p95 {pct(b_times, 0.95):.3f}")
+            print(
+                f"  latency ms: median {statistics.median(b_times):.3f}  p95 {pct(b_times, 0.95):.3f}"
+            )
 
 
 # --- scale ---------------------------------------------------------------------------------------
@@ -256,14 +269,19 @@ def synthetic_list(base_entries, size, rng):
         kind, name = names[i % len(names)]
         text = name if i < len(names) else _perturb(name, vocab, rng)
         entries.append(WatchlistEntry(id=f"s{i}", kind=kind, name=text))
-    info = ListInfo(name=f"synthetic-{size}", path="-", role=ListRole.WATCHLIST,
-                    entries=size, sha256=f"synthetic-{size}-seed4", age_days=0.0, stale=False)
+    info = ListInfo(
+        name=f"synthetic-{size}",
+        path="-",
+        role=ListRole.WATCHLIST,
+        entries=size,
+        sha256=f"synthetic-{size}-seed4",
+        age_days=0.0,
+        stale=False,
+    )
     return Watchlist(info=info, entries=tuple(entries))
 
 
 def scale(args, lists, rows):
-    from screening.index_cache import load_index
-
     base = [e for wl in lists for e in wl.entries]
     print("\n== scale (perturbed real names; one core)")
     print(f"  {'names':>9s} {'build s':>8s} {'reload s':>14s} {'median ms':>10s} {'p95 ms':>8s}")
@@ -282,14 +300,21 @@ def scale(args, lists, rows):
             start = time.perf_counter()
             index.search(row["query"], kind=EntityKind(row["kind"]), min_score=0.0, limit=5)
             times.append((time.perf_counter() - start) * 1000)
-        print(f"  {size:9d} {build:8.2f} {reload:14.2f} {statistics.median(times):10.3f} {pct(times, 0.95):8.3f}")
+        print(
+            f"  {size:9d} {build:8.2f} {reload:14.2f} {statistics.median(times):10.3f} {pct(times, 0.95):8.3f}"
+        )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000,1000000",
-                        help="comma-separated list sizes for the scale run ('' to skip)")
-    parser.add_argument("--threshold", type=float, default=None, help="override the possible threshold")
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000,100000,1000000",
+        help="comma-separated list sizes for the scale run ('' to skip)",
+    )
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="override the possible threshold"
+    )
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--no-accuracy", action="store_true")
     parser.add_argument("--show-failures", action="store_true")

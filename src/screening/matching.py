@@ -18,19 +18,22 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.model import EntityKind, Match, MatchStrength, Watchlist, WatchlistEntry
 from screening.names import NameFlag, NameKey, normalize_name, skeleton
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
     from numpy.typing import NDArray
+
+    _Array = NDArray[Any]
 
 __all__ = [
     "COMPARISONS",
@@ -184,11 +187,11 @@ def _coverage(ctx: _Context) -> tuple[float, float]:
 
 
 def name_tokens(ctx: _Context) -> float | None:
-    """Name tokens agree, weighted by how rare each token is in the lists."""
+    """Name agreement (rarer tokens weigh more; unmatched tokens on either side lower it)."""
     cov_q, cov_c = _coverage(ctx)
     if cov_q <= 0 or cov_c <= 0:
         return 0.0
-    return 100.0 * (cov_q**_QUERY_EXPONENT) * (cov_c**_CANDIDATE_EXPONENT)
+    return float(100.0 * (cov_q**_QUERY_EXPONENT) * (cov_c**_CANDIDATE_EXPONENT))
 
 
 def weak_alias(ctx: _Context) -> float | None:
@@ -209,9 +212,14 @@ def document_number(ctx: _Context) -> float | None:
     """The same document or registration number is on both sides: decisive."""
     if ctx.entry is None:
         return None
-    mine = {_clean_number(ctx.evidence.document_number), _clean_number(ctx.evidence.registration_number)}
+    mine = {
+        _clean_number(ctx.evidence.document_number),
+        _clean_number(ctx.evidence.registration_number),
+    }
     mine.discard("")
-    theirs = {_clean_number(n) for n in (*ctx.entry.document_numbers, *ctx.entry.registration_numbers)}
+    theirs = {
+        _clean_number(n) for n in (*ctx.entry.document_numbers, *ctx.entry.registration_numbers)
+    }
     theirs.discard("")
     if mine and mine & theirs:
         return 100.0
@@ -269,7 +277,7 @@ def nationality_differs(ctx: _Context) -> float | None:
         return None
     query = _nation(ctx.evidence.nationality)
     listed = {_nation(n) for n in ctx.entry.nationality}
-    comparable = len(query) == 3 and all(len(n) == 3 for n in listed)  # noqa: PLR2004
+    comparable = len(query) == 3 and all(len(n) == 3 for n in listed)
     if comparable and query not in listed:
         return max(0.0, ctx.score - 8.0)
     return None
@@ -291,9 +299,9 @@ _EVIDENCE_STAGE = COMPARISONS[2:]
 
 def allowed_edits(length: int) -> int:
     """Typos tolerated in a token of this length: none up to 3 letters, 1 up to 7, then 2."""
-    if length <= 3:  # noqa: PLR2004
+    if length <= 3:
         return 0
-    return 1 if length <= 7 else 2  # noqa: PLR2004
+    return 1 if length <= 7 else 2
 
 
 def token_similarity(a: str, b: str) -> float:
@@ -348,7 +356,7 @@ def _similarity_matrix(
             mask = single_c if not is_initial else np.ones_like(single_c)
             sims[i, mask] = row[mask].astype(np.float64)
             how[i, mask] = np.where(row[mask], _INITIAL, _NONE)
-    if key.partial is not None and len(key.surface[key.partial]) >= 2:  # noqa: PLR2004
+    if key.partial is not None and len(key.surface[key.partial]) >= 2:
         i = key.partial
         cut = key.surface[i]
         prefix = np.asarray([c.startswith(cut) and how[i, j] != _EXACT
@@ -358,9 +366,9 @@ def _similarity_matrix(
     return sims.tolist(), how.tolist()
 
 
-def _bounded(distance: Any, length: Any) -> Any:
+def _bounded(distance: _Array, length: _Array) -> _Array:
     """1 - distance/length where the distance is within `allowed_edits`, else 0."""
-    allowed = np.where(length <= 3, 0, np.where(length <= 7, 1, 2))  # noqa: PLR2004
+    allowed = np.where(length <= 3, 0, np.where(length <= 7, 1, 2))
     safe = np.maximum(length, 1)
     return np.where(distance <= allowed, 1.0 - distance / safe, 0.0)
 
@@ -411,7 +419,7 @@ def _align(
     return pairs
 
 
-def _join_options(  # noqa: PLR0913
+def _join_options(
     single: tuple[str, ...],
     other: tuple[str, ...],
     single_taken: set[int],
@@ -427,7 +435,7 @@ def _join_options(  # noqa: PLR0913
     lengths = [len(t) for t in other]
     for i, token in enumerate(single):
         size = len(token)
-        if size < 6 or i in single_taken:  # noqa: PLR2004 - two names joined are rarely shorter
+        if size < 6 or i in single_taken:
             continue
         for start in range(len(other)):
             total = 0
@@ -573,7 +581,7 @@ class _KindIndex:
         del_values: list[int] = []
         crc32 = zlib.crc32
         for tid, token in enumerate(vocab):
-            if len(token) < 4 or not token.isascii():  # noqa: PLR2004 - too many neighbours
+            if len(token) < 4 or not token.isascii():
                 continue
             data = token.encode("ascii")
             variants = {data, *(data[:k] + data[k + 1 :] for k in range(len(data)))}
@@ -632,18 +640,18 @@ class _KindIndex:
                 out.append((tid, s))
         return out
 
-    def candidates(self, key: NameKey, q_initial: tuple[bool, ...], limit: int) -> Any:
+    def candidates(self, key: NameKey, q_initial: tuple[bool, ...], limit: int) -> _Array:
         """Positions of the names most worth scoring, best blocked first."""
         ids: list[Any] = []
         gains: list[Any] = []
         hits: list[tuple[int, float, int]] = []  # (token id, quality, postings size)
         for token, initial in zip(dict.fromkeys(key.tokens), q_initial, strict=False):
-            if initial or len(token) < 2:  # noqa: PLR2004
+            if initial or len(token) < 2:
                 continue
             tid = self.token_id.get(token)
             if tid is not None:
                 hits.append((tid, 1.0, self._size(tid)))
-            if len(token) >= 4:  # noqa: PLR2004
+            if len(token) >= 4:
                 hits.extend(
                     (other, q, self._size(other))
                     for other, q in self._neighbours(token)
@@ -678,7 +686,8 @@ class _KindIndex:
         keep = pre >= _PRESCORE_SHARE * float(pre.max())
         uniq = uniq[keep]
         pre = pre[keep]
-        return uniq[np.argsort(-pre, kind="stable")]
+        ranked: _Array = uniq[np.argsort(-pre, kind="stable")]
+        return ranked
 
     def _size(self, tid: int) -> int:
         return int(self.tok_ptr[tid + 1] - self.tok_ptr[tid])
@@ -700,7 +709,7 @@ def _unseen_weight(token: str) -> float:
     return 1.0
 
 
-def _weights(vocab: list[str], df: Any, entity_count: int) -> Any:
+def _weights(vocab: list[str], df: _Array, entity_count: int) -> _Array:
     """IDF-like token weights scaled to 0-1 (a token seen once weighs 1)."""
     n = max(entity_count, 1)
     top = math.log((n + 1) / 1.5)
@@ -712,6 +721,12 @@ def _weights(vocab: list[str], df: Any, entity_count: int) -> Any:
         elif token in GENERIC_WORDS:
             weight[tid] = min(weight[tid], _GENERIC_CAP)
     return weight
+
+
+_STATE_ARRAYS = (
+    "name_entry", "name_alias", "weight", "total", "tok_ptr", "tok_names",
+    "del_keys", "del_toks", "join_keys", "join_names",
+)  # fmt: skip
 
 
 class MatchIndex:
@@ -768,10 +783,7 @@ class MatchIndex:
             state[p + "skel"] = _pack(sub.skel)
             state[p + "surf"] = _pack(sub.surf)
             state[p + "vocab"] = _pack(sub.vocab)
-            for name in (
-                "name_entry", "name_alias", "weight", "total", "tok_ptr", "tok_names",
-                "del_keys", "del_toks", "join_keys", "join_names",
-            ):  # fmt: skip
+            for name in _STATE_ARRAYS:
                 state[p + name] = getattr(sub, name)
         return state
 
@@ -788,13 +800,7 @@ class MatchIndex:
                 skel=_unpack(state[p + "skel"]),
                 surf=_unpack(state[p + "surf"]),
                 vocab=_unpack(state[p + "vocab"]),
-                **{
-                    name: state[p + name]
-                    for name in (
-                        "name_entry", "name_alias", "weight", "total", "tok_ptr", "tok_names",
-                        "del_keys", "del_toks", "join_keys", "join_names",
-                    )
-                },  # fmt: skip
+                **{name: state[p + name] for name in _STATE_ARRAYS},
             )
             if int(self._kinds[kind].name_entry.max(initial=-1)) >= len(self.entries):
                 msg = "index state does not belong to these lists"
@@ -807,7 +813,7 @@ class MatchIndex:
 
     # -- searching -----------------------------------------------------------------------------
 
-    def search(  # noqa: PLR0913
+    def search(
         self,
         name: str,
         *,
@@ -840,7 +846,15 @@ class MatchIndex:
             if key_k.empty:
                 continue
             scored.extend(
-                self._search_kind(sub, key_k, facts, floor, possible_t, strong_t, limit)
+                self._search_kind(
+                    sub,
+                    key_k,
+                    facts=facts,
+                    floor=floor,
+                    possible=possible_t,
+                    strong=strong_t,
+                    limit=limit,
+                )
             )
         best: dict[int, tuple[float, int, Match]] = {}
         for item in scored:
@@ -854,10 +868,11 @@ class MatchIndex:
         )
         return tuple(m for _, _, m in ranked[:limit])
 
-    def _search_kind(  # noqa: PLR0913
+    def _search_kind(
         self,
         sub: _KindIndex,
         key: NameKey,
+        *,
         facts: Evidence,
         floor: float,
         possible: float,
@@ -898,7 +913,7 @@ class MatchIndex:
                 cand_weights=tuple(col_weights[k] for k in cols),
                 query_weights=q_weights,
                 pairs=_align(key, tokens, sims, hows, cols),
-                weak_alias=int(sub.name_alias[c]) <= -2,  # noqa: PLR2004
+                weak_alias=int(sub.name_alias[c]) <= -2,
             )
             for comparison in _NAME_STAGE:
                 value = comparison.apply(ctx)
@@ -925,16 +940,23 @@ class MatchIndex:
                 scored.append((ctx.score, pos, ctx, c, notes))
         scored.sort(key=lambda t: (-t[0], t[1]))
         return [
-            (score, pos, self._match(sub, key, ctx, c, notes, possible, strong))
+            (
+                score,
+                pos,
+                self._match(
+                    sub, key, ctx, c, evidence_notes=notes, possible=possible, strong=strong
+                ),
+            )
             for score, pos, ctx, c, notes in scored[:limit]
         ]
 
-    def _match(  # noqa: PLR0913
+    def _match(
         self,
         sub: _KindIndex,
         key: NameKey,
         ctx: _Context,
         c: int,
+        *,
         evidence_notes: list[str],
         possible: float,
         strong: float,
@@ -972,7 +994,7 @@ class MatchIndex:
         )
 
 
-_NAME_EXPLANATION = (name_tokens.__doc__ or "").strip().splitlines()[0].rstrip(".")
+_NAME_EXPLANATION = "Name agreement"
 
 _FLAG_NOTES = {
     NameFlag.MIXED_SCRIPT: "The query mixes Latin with Cyrillic/Greek letters (mixed_script).",
@@ -991,10 +1013,10 @@ def _flag_notes(key: NameKey) -> list[str]:
     return notes
 
 
-def _pack(strings: list[str]) -> Any:
+def _pack(strings: list[str]) -> _Array:
     return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
 
 
-def _unpack(data: Any) -> list[str]:
+def _unpack(data: _Array) -> list[str]:
     text = bytes(np.asarray(data, dtype=np.uint8)).decode("utf-8")
     return text.split("\n") if text else []

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - this module folds look-alike letters, so it must spell them out
 """Name normalisation for screening: raw name text -> `NameKey` (PURE, no I/O).
 
 This module owns every rule that turns a name as typed, printed or read from an MRZ into
@@ -271,7 +272,7 @@ def skeleton(token: str) -> str:
     for old, new in _DIGRAPHS:
         out = out.replace(old, new)
     out = _DOUBLE.sub(r"\1", out.translate(_LETTERS))
-    if len(out) > 2 and out.endswith("H") and out[-2] in "AIU":  # noqa: PLR2004
+    if len(out) > 2 and out.endswith("H") and out[-2] in "AIU":
         out = out[:-1]
     return out or canonical
 
@@ -460,7 +461,7 @@ def _person_tokens(text: str, flags: set[NameFlag]) -> tuple[list[str], list[str
     # Academic degrees after a comma: "H. ZIKRILLAH, M.PD", "drs.h.idris ismail, s.ag".
     while len(parts) > 1 and "".join(_split(parts[-1])) in _DEGREES:
         titles.append(parts.pop())
-    if len(parts) == 2 and parts[0] and parts[1]:  # noqa: PLR2004 - OFAC "SURNAME, Given"
+    if len(parts) == 2 and parts[0] and parts[1]:
         parts = [parts[1], parts[0]]
         flags.add(NameFlag.REORDERED)
     tokens = [t for p in parts for t in _split(p)]
@@ -495,9 +496,7 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
     else:
         effective = kind
         if effective is None:
-            effective = (
-                EntityKind.ORGANIZATION if _org_tokens(folded)[1] else EntityKind.PERSON
-            )
+            effective = EntityKind.ORGANIZATION if _org_tokens(folded)[1] else EntityKind.PERSON
         if effective is EntityKind.ORGANIZATION:
             tokens, forms = _org_tokens(folded)
         else:
@@ -505,7 +504,7 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
     if kind is not EntityKind.PERSON and mrz is None and " ".join(tokens) in _ALL_FORMS:
         forms = [" ".join(tokens), *forms]
         flags.add(NameFlag.LEGAL_FORM_ONLY)
-    if len(tokens) == 2 and tokens[0] == tokens[1] and kind is not EntityKind.ORGANIZATION:  # noqa: PLR2004
+    if len(tokens) == 2 and tokens[0] == tokens[1] and kind is not EntityKind.ORGANIZATION:
         # One name written twice (HAMBALI HAMBALI): how a mononym fills two name fields.
         tokens = tokens[:1]
         flags.add(NameFlag.REPEATED_SINGLE_NAME)

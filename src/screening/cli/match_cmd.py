@@ -42,7 +42,7 @@ class Query:
 
     __slots__ = ("error", "evidence", "kind", "line", "query", "ref")
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         query: str,
         kind: EntityKind | None,
@@ -171,7 +171,10 @@ def _candidate_json(rank: int, match: Match, roles: dict[str, str]) -> dict[str,
 
 
 def _result_json(query: Query, matches: tuple[Match, ...], roles: dict[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"query": query.query, "kind": None if query.kind is None else str(query.kind)}
+    out: dict[str, Any] = {
+        "query": query.query,
+        "kind": None if query.kind is None else str(query.kind),
+    }
     if query.ref is not None:
         out["id"] = query.ref
     if query.line:
@@ -224,8 +227,10 @@ def _code_for(matches: tuple[Match, ...], roles: dict[str, str]) -> ExitCode:
 
 
 @app.command("match")
-def match_command(  # noqa: PLR0913
-    name: Annotated[str | None, typer.Argument(help="The name to match (omit with --input).")] = None,
+def match_command(
+    name: Annotated[
+        str | None, typer.Argument(help="The name to match (omit with --input).")
+    ] = None,
     kind: Annotated[
         EntityKind | None,
         typer.Option("--kind", "-k", help="person or organization; default: both."),
@@ -265,7 +270,9 @@ def match_command(  # noqa: PLR0913
         float | None,
         typer.Option("--strong", min=0, max=100, help="Score for a strong match (default 90)."),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="Candidates shown.")] = 5,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=100, help="Candidates shown.")
+    ] = 5,
     min_score: Annotated[
         float | None,
         typer.Option("--min-score", min=0, max=100, help="Show candidates from this score."),
@@ -276,14 +283,16 @@ def match_command(  # noqa: PLR0913
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="Index cache folder (default: XDG cache).")
     ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Build the index in memory only.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Build the index in memory only.")
+    ] = False,
 ) -> ExitCode:
     """Match a name against the watchlists and print ranked candidates with explanations.
 
     Exit 4 when a watchlist match is strong, 3 when one is possible, 0 when none is; 5 when an
     --input line could not be read; 6 when a list cannot be loaded.
 
-    Example: screening match "H. Soeparman" --kind person --dob 1971-05-09 -w watchlists/recruiters.csv
+    Example: screening match "H. Soeparman" --kind person --dob 1971-05-09
     """
     from screening.config import effective_config  # noqa: PLC0415
     from screening.index_cache import load_index  # noqa: PLC0415
@@ -317,8 +326,14 @@ def match_command(  # noqa: PLR0913
     lists_json = [_list_json(wl.info) for wl in lists]
 
     if name is not None:
-        evidence = {"dob": dob or "", "nationality": nationality or "", "document_number": document_number or ""}
-        queries: Iterator[Query] = iter([Query(name, kind, {k: v for k, v in evidence.items() if v})])
+        evidence = {
+            "dob": dob or "",
+            "nationality": nationality or "",
+            "document_number": document_number or "",
+        }
+        queries: Iterator[Query] = iter(
+            [Query(name, kind, {k: v for k, v in evidence.items() if v})]
+        )
     else:
         assert input_file is not None  # noqa: S101 - checked above
         queries = _read_queries(input_file, kind)
