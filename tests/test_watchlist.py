@@ -150,6 +150,24 @@ def test_json_lines_native_with_arrays_and_comments(tmp_path):
     assert loaded.info.age_days == pytest.approx(10.5)
 
 
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("person", EntityKind.PERSON),
+        ("Individual", EntityKind.PERSON),
+        ("RECRUITER", EntityKind.PERSON),
+        ("organization", EntityKind.ORGANIZATION),
+        ("organisation", EntityKind.ORGANIZATION),
+        ("company", EntityKind.ORGANIZATION),
+        ("agency", EntityKind.ORGANIZATION),
+    ],
+)
+def test_kind_words(tmp_path, word, kind):
+    """Kinds are case-insensitive and accept the obvious synonyms."""
+    path = write(tmp_path, f"id,kind,name\na,{word},Sari\n")
+    assert load_watchlist(path, now=NOW).entries[0].kind is kind
+
+
 def test_json_array_reports_elements_by_line(tmp_path):
     """A JSON array of objects loads; a bad element is reported at the line it starts on."""
     path = write(

@@ -85,10 +85,12 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 _KIND_WORDS: dict[str, EntityKind] = {
     "person": EntityKind.PERSON,
     "individual": EntityKind.PERSON,
+    "recruiter": EntityKind.PERSON,
     "organization": EntityKind.ORGANIZATION,
     "organisation": EntityKind.ORGANIZATION,
     "company": EntityKind.ORGANIZATION,
     "entity": EntityKind.ORGANIZATION,
+    "agency": EntityKind.ORGANIZATION,
 }
 # Name types of the entity-per-line JSON. Unknown types are kept as ordinary aliases: dropping a
 # name would hide a possible match, which is the worse failure for a watchlist.
