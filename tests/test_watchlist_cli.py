@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, screening_exe
 
 LISTS = ROOT / "watchlists"
 DATA = Path(__file__).resolve().parent / "data"
@@ -107,6 +112,39 @@ def test_check_control_characters_are_escaped(tmp_path):
     assert result.returncode == 6
     assert "\x1b" not in result.stdout
     assert ": [2jx: unknown column" in result.stdout
+
+
+def test_unreadable_list_is_exit_6(tmp_path):
+    """RELIABILITY 29: a mode-000 list → exit 6 (run as `nobody` when the tests run as root)."""
+    folder = Path(tempfile.mkdtemp(prefix="screening-wl-perm-"))
+    try:
+        folder.chmod(0o755)
+        path = folder / "locked.csv"
+        path.write_text(HEADER, encoding="utf-8")
+        path.chmod(0)
+        command = [screening_exe(), "watchlist", "check", str(path)]
+        if os.geteuid() == 0:
+            try:
+                pwd.getpwnam("nobody")
+            except KeyError:
+                pytest.skip("running as root and there is no `nobody` user")
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                pytest.skip("setpriv is not installed")
+            command = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "NO_COLOR": "1", "HOME": str(folder)},
+        )
+        assert result.returncode == 6, result.stdout + result.stderr
+        assert "cannot be read (Permission denied)" in result.stdout
+        assert_clean_failure(result)
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_check_empty_list_warns(tmp_path):

@@ -49,7 +49,10 @@ class ImportFormat(enum.StrEnum):
 
 _FORMATS_HELP = "table or json."
 FilesArg = Annotated[
-    list[Path], typer.Argument(help="List files (CSV, JSON lines, or entity JSON lines).")
+    list[Path],
+    # readable=False: Click's own check would turn an unreadable list into a usage error (2);
+    # the loader reports it as watchlist_unreadable (6), like every other list problem.
+    typer.Argument(help="List files (CSV, JSON lines, or entity JSON lines).", readable=False),
 ]
 EncodingOpt = Annotated[
     str, typer.Option("--encoding", help="Text encoding of the files (utf-8 BOM is fine).")
@@ -194,7 +197,9 @@ def check(
 def info(
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="List files; default: the configured watchlists and allowlists."),
+        typer.Argument(
+            help="List files; default: the configured watchlists and allowlists.", readable=False
+        ),
     ] = None,
     role: Annotated[
         ListRole, typer.Option("--role", help="Role of the files given: watchlist or allowlist.")
@@ -344,13 +349,17 @@ def import_(
         typer.Argument(
             metavar="SRC...",
             help="ofac: sdn.csv [alt.csv]; un: consolidated.xml; ftm: one or more .json files.",
+            readable=False,
         ),
     ],
     *,
     source_format: Annotated[
         ImportFormat, typer.Option("--from", help="Source format: ofac, un or ftm.")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Native JSON-lines file to write.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Native JSON-lines file to write.", readable=False),
+    ],
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
     generated: Annotated[
         str | None,
