@@ -180,6 +180,25 @@ def test_info_prints_provenance_and_stale_flag():
         assert word in table.stdout
 
 
+def test_info_defaults_to_the_configured_lists(tmp_path):
+    """Without files, info describes the configured watchlists and allowlists with their roles."""
+    env = {
+        "SCREENING_WATCHLISTS": str(LISTS / "recruiters.csv"),
+        "SCREENING_ALLOWLISTS": str(LISTS / "licensed_agencies.csv"),
+        "XDG_CONFIG_HOME": str(tmp_path),
+    }
+    result = run_cli("watchlist", "info", "-f", "jsonl", env=env)
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()  # jsonl: one document on one line
+    lists = json.loads(line)["lists"]
+    assert [(i["name"], i["role"]) for i in lists] == [
+        ("recruiters", "watchlist"),
+        ("licensed_agencies", "allowlist"),
+    ]
+    nothing = run_cli("watchlist", "info", env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert nothing.returncode == 2
+
+
 def test_info_on_an_invalid_list_fails_closed(tmp_path):
     """RELIABILITY 27/29: a duplicate id or a missing file makes info exit 6 with one line."""
     path = tmp_path / "dup.csv"
