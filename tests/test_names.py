@@ -117,9 +117,21 @@ def test_umlaut_written_either_way_gives_one_skeleton(a: str, b: str) -> None:
         ("AL<SHAMI<<HUSAYN<<<<<<<<<<<<<<<<<<<<<<<", ("HUSAYN", "AL", "SHAMI"), None),
         ("HAMBALI<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<", ("HAMBALI",), None),
         ("HAMBALI<<HAMBALI<<<<<<<<<<<<<<<<<<<<<<<", ("HAMBALI",), None),
-        ("QADHAFI<<AISHA<MUAMMAR<MUHAMMED<ABU<MIN", ("AISHA", "MUAMMAR", "MUHAMMED", "ABU", "MIN", "QADHAFI"), 4),
-        ("PERCOBAANREKAANKHAYALAN<<SAMPELTELADANA", ("SAMPELTELADANA", "PERCOBAANREKAANKHAYALAN"), 0),
-        ("AL<SAMARRAI<<IBRAHIM<AWWAD<IBRAHIM<ALI<", ("IBRAHIM", "AWWAD", "IBRAHIM", "ALI", "AL", "SAMARRAI"), None),
+        (
+            "QADHAFI<<AISHA<MUAMMAR<MUHAMMED<ABU<MIN",
+            ("AISHA", "MUAMMAR", "MUHAMMED", "ABU", "MIN", "QADHAFI"),
+            4,
+        ),
+        (
+            "PERCOBAANREKAANKHAYALAN<<SAMPELTELADANA",
+            ("SAMPELTELADANA", "PERCOBAANREKAANKHAYALAN"),
+            0,
+        ),
+        (
+            "AL<SAMARRAI<<IBRAHIM<AWWAD<IBRAHIM<ALI<",
+            ("IBRAHIM", "AWWAD", "IBRAHIM", "ALI", "AL", "SAMARRAI"),
+            None,
+        ),
     ],
 )
 def test_mrz_name_fields(mrz: str, expected: tuple[str, ...], partial: int | None) -> None:
@@ -232,14 +244,22 @@ def test_different_names_keep_different_skeletons(a: str, b: str) -> None:
         ("Koperasi Sampel Sejahtera", ("SAMPEL", "SEJAHTERA"), "KOPERASI"),
         ("UD Sumber Rekaan", ("SUMBER", "REKAAN"), "UD"),
         ("Shoon Energy Pte. Ltd.", ("SHOON", "ENERGY"), "PTE LTD"),
-        ("Green Wave Telecommunication Sdn. Bhd.", ("GREEN", "WAVE", "TELECOMMUNICATION"), "SDN BHD"),
+        (
+            "Green Wave Telecommunication Sdn. Bhd.",
+            ("GREEN", "WAVE", "TELECOMMUNICATION"),
+            "SDN BHD",
+        ),
         ("Hebei Xiuna Trade Co., Ltd.", ("HEBEI", "XIUNA", "TRADE"), "CO LTD"),
         ("Suntac Technologies Company Limited", ("SUNTAC", "TECHNOLOGIES"), "COMPANY LIMITED"),
         ("Ramak Projects LLC", ("RAMAK", "PROJECTS"), "LLC"),
         ("Inmobiliaria Esparta S.A. de C.V.", ("INMOBILIARIA", "ESPARTA"), "SA DE CV"),
         ("Lomas S A DE C V", ("LOMAS",), "SA DE CV"),
         ("Twelfth Ocean GmbH & Co. KG", ("TWELFTH", "OCEAN"), "GMBH AND CO KG"),
-        ("Joint Stock Company Business Environment", ("BUSINESS", "ENVIRONMENT"), "JOINT STOCK COMPANY"),
+        (
+            "Joint Stock Company Business Environment",
+            ("BUSINESS", "ENVIRONMENT"),
+            "JOINT STOCK COMPANY",
+        ),
     ],
 )
 def test_legal_forms_are_set_apart(raw: str, name: tuple[str, ...], form: str) -> None:

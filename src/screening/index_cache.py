@@ -79,7 +79,7 @@ def _read(path: Path, lists: tuple[Watchlist, ...]) -> MatchIndex | None:
     import numpy as np  # noqa: PLC0415 - keep CLI start-up light
 
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
             state = {name: data[name] for name in data.files}
         return MatchIndex(lists, state=state)
     except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile):

@@ -62,6 +62,7 @@ _QUERY_EXPONENT = 0.6  # how much unmatched query tokens hurt ...
 _CANDIDATE_EXPONENT = 0.4  # ... versus unmatched candidate tokens (lists hold full names)
 _GENERIC_CAP = 0.35  # generic agency words never weigh more than this (of the rarest token)
 _PARTICLE_CAP = 0.2
+_GENERIC_ONLY_SCORE = 50.0  # ceiling when nothing but generic words agrees
 _SKIP_POSTINGS = 20_000  # a token this frequent is not used for blocking when rarer ones hit
 
 # Words that describe a travel agency or company rather than name it (Indonesian and English).
@@ -141,6 +142,7 @@ class _Context:
     evidence: Evidence = field(default_factory=Evidence)
     score: float = 0.0
     name_score: float = 0.0
+    generic_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,19 @@ def name_tokens(ctx: _Context) -> float | None:
     if cov_q <= 0 or cov_c <= 0:
         return 0.0
     return float(100.0 * (cov_q**_QUERY_EXPONENT) * (cov_c**_CANDIDATE_EXPONENT))
+
+
+def only_generic_words(ctx: _Context) -> float | None:
+    """Only generic words agree; the distinctive part of the listed name is missing."""
+    if not ctx.pairs:
+        return None
+    weights = ctx.cand_weights
+    matched = {j for pair in ctx.pairs for j in pair.cand}
+    if any(weights[j] > _GENERIC_CAP for j in matched):
+        return None
+    if any(weights[j] > _GENERIC_CAP for j in range(len(weights)) if j not in matched):
+        return min(ctx.score, _GENERIC_ONLY_SCORE)
+    return None
 
 
 def weak_alias(ctx: _Context) -> float | None:
@@ -286,6 +301,7 @@ def nationality_differs(ctx: _Context) -> float | None:
 #: The scoring table, applied in order; each returns the new score or None (not applicable).
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison("name_tokens", name_tokens),
+    Comparison("only_generic_words", only_generic_words),
     Comparison("weak_alias", weak_alias),
     Comparison("birth_date_agrees", birth_date_agrees),
     Comparison("birth_date_differs", birth_date_differs),
@@ -293,8 +309,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("nationality_differs", nationality_differs),
     Comparison("document_number", document_number),
 )
-_NAME_STAGE = COMPARISONS[:2]
-_EVIDENCE_STAGE = COMPARISONS[2:]
+_NAME_STAGE = COMPARISONS[:3]
+_EVIDENCE_STAGE = COMPARISONS[3:]
 
 
 def allowed_edits(length: int) -> int:
@@ -921,6 +937,8 @@ class MatchIndex:
                     ctx.score = value
                     if comparison.apply is name_tokens:
                         ctx.name_score = value
+                    elif comparison.apply is only_generic_words:
+                        ctx.generic_only = True
             pos = int(sub.name_entry[c])
             if pos not in per_entry or ctx.score > per_entry[pos][0]:
                 per_entry[pos] = (ctx.score, ctx, c)
@@ -964,6 +982,8 @@ class MatchIndex:
         """The `Match` for one scored candidate, with its explanation lines."""
         list_name, entry = self.entries[int(sub.name_entry[c])]
         notes = [f"{_NAME_EXPLANATION}: {ctx.name_score:.0f} ({_describe_pairs(ctx)})"]
+        if ctx.generic_only:
+            notes.append(Comparison("only_generic_words", only_generic_words).explanation)
         if ctx.weak_alias:
             notes.append(Comparison("weak_alias", weak_alias).explanation)
         notes.extend(evidence_notes)
