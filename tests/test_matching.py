@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003 - look-alike letters are the subject of these tests
 """Name matching (`screening.matching`): must-match / must-not-match tables, rankings, evidence,
 explanations (golden file) and the on-disk index cache.
 
@@ -249,7 +250,7 @@ def test_the_right_entity_outranks_a_look_alike(
 def test_golden_rankings_csv(index: MatchIndex) -> None:
     """tests/data/name_rankings.csv: the expected top entity (or none) for each query."""
     with (DATA / "name_rankings.csv").open(encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(row for row in handle if not row.startswith("#"))]
+        rows = list(csv.DictReader(row for row in handle if not row.startswith("#")))
     assert rows
     for row in rows:
         kind = EntityKind(row["kind"])
@@ -277,7 +278,9 @@ def test_matching_birth_date_raises_and_a_different_one_lowers(index: MatchIndex
     base = top(index, "Dewi Sampel")
     same = top(index, "Dewi Sampel", evidence={"dob": "1990-02-11"})
     other = top(index, "Dewi Sampel", evidence={"dob": "1955-07-01"})
-    assert base is not None and same is not None and other is not None
+    assert base is not None
+    assert same is not None
+    assert other is not None
     assert same.score > base.score > other.score
     assert any("birth" in line.lower() for line in other.explanation)
 
@@ -287,7 +290,9 @@ def test_nationality_agrees_or_differs(index: MatchIndex) -> None:
     base = top(index, "Dewi Sampel")
     same = top(index, "Dewi Sampel", evidence={"nationality": "IDN"})
     other = top(index, "Dewi Sampel", evidence={"nationality": "MYS"})
-    assert base is not None and same is not None and other is not None
+    assert base is not None
+    assert same is not None
+    assert other is not None
     assert same.score >= base.score > other.score
 
 
@@ -295,7 +300,8 @@ def test_evidence_absent_on_the_list_changes_nothing(index: MatchIndex) -> None:
     """Evidence only counts when both sides have it."""
     base = top(index, "Agus Salim Khayalan")
     with_dob = top(index, "Agus Salim Khayalan", evidence={"dob": "1960-01-01"})
-    assert base is not None and with_dob is not None
+    assert base is not None
+    assert with_dob is not None
     assert base.score == with_dob.score
 
 
@@ -305,7 +311,8 @@ def test_evidence_absent_on_the_list_changes_nothing(index: MatchIndex) -> None:
 def test_thresholds_are_arguments(index: MatchIndex) -> None:
     """`possible` and `strong` decide the strength; nothing below `possible` is returned."""
     found = index.search("Dewi Sampel", kind=PERSON, possible=50, strong=99.9)
-    assert found and found[0].strength is MatchStrength.POSSIBLE
+    assert found
+    assert found[0].strength is MatchStrength.POSSIBLE
     found = index.search("Dewi Sampel", kind=PERSON, possible=50, strong=60)
     assert found[0].strength is MatchStrength.STRONG
     assert index.search("Dewi Sampel", kind=PERSON, possible=99.9, strong=99.95) == ()
@@ -414,7 +421,7 @@ def test_cache_key_changes_with_the_list(tmp_path: Path) -> None:
     a = cache_key([_list("flagged", entries)])
     b = cache_key([_list("flagged", entries[:-1])])
     changed = [*entries[:-1], WatchlistEntry(id="p90", kind=PERSON, name="Other Name")]
-    c = cache_key([_list("flagged", changed[:-1] + [changed[-1]])])
+    c = cache_key([_list("flagged", changed)])
     assert len({a, b, c}) == 3
 
 

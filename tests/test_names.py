@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002, RUF003 - look-alike letters are the subject of these tests
 """Name normalisation (`screening.names`): one table per rule, plus junk that must not break it."""
 
 from __future__ import annotations
