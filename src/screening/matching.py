@@ -951,7 +951,7 @@ class MatchIndex:
             for comparison in _EVIDENCE_STAGE if has_evidence else ():
                 before = ctx.score
                 value = comparison.apply(ctx)
-                if value is not None and value != before:
+                if value is not None:
                     ctx.score = value
                     notes.append(f"{comparison.explanation} ({value - before:+.0f})")
             if ctx.score >= floor:

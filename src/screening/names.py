@@ -340,6 +340,7 @@ _SUFFIX_FORMS: tuple[tuple[str, ...], ...] = (
 _ORG_STOPWORDS = frozenset({"AND", "DAN", "UND", "ET", "Y", "E", "THE", "OF"})
 _ALL_FORMS = frozenset(" ".join(f) for f in (*_PREFIX_FORMS, *_SUFFIX_FORMS))
 
+_HAS_DIGIT = re.compile(r"[0-9]")
 _MRZ_NAME = re.compile(r"[A-Z0-9]*<[A-Z0-9<]*")
 _MRZ_FIELD_LENGTHS = frozenset({30, 31, 39})  # TD1 line 3, TD2 line 1 names, TD3 line 1 names
 
@@ -464,7 +465,8 @@ def _person_tokens(text: str, flags: set[NameFlag]) -> tuple[list[str], list[str
     if len(parts) == 2 and parts[0] and parts[1]:
         parts = [parts[1], parts[0]]
         flags.add(NameFlag.REORDERED)
-    tokens = [t for p in parts for t in _split(p)]
+    # Digits are no part of a person's name (left-overs of escape codes, dates, OCR noise).
+    tokens = [t for p in parts for t in _split(p) if not _HAS_DIGIT.search(t)]
     tokens, removed = _remove_titles(tokens)
     titles.extend(removed)
     return tokens, titles
