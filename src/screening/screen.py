@@ -51,6 +51,7 @@ class ScreenOptions:
     allowlists: tuple[Path, ...] = ()
     policy: Path | None = None
     max_list_age_days: float | None = 365.0
+    list_encoding: str = "utf-8"
     possible_threshold: float | None = None
     strong_threshold: float | None = None
     ocr_timeout_s: float = 30.0
@@ -108,13 +109,21 @@ class Screener:
         now = dt.datetime.combine(options.today, dt.time(12), tzinfo=dt.UTC)
         self.watchlists: tuple[Watchlist, ...] = tuple(
             load_watchlist(
-                path, role=ListRole.WATCHLIST, max_age_days=options.max_list_age_days, now=now
+                path,
+                role=ListRole.WATCHLIST,
+                encoding=options.list_encoding,
+                max_age_days=options.max_list_age_days,
+                now=now,
             )
             for path in options.watchlists
         )
         self.allowlists: tuple[Watchlist, ...] = tuple(
             load_watchlist(
-                path, role=ListRole.ALLOWLIST, max_age_days=options.max_list_age_days, now=now
+                path,
+                role=ListRole.ALLOWLIST,
+                encoding=options.list_encoding,
+                max_age_days=options.max_list_age_days,
+                now=now,
             )
             for path in options.allowlists
         )

@@ -24,6 +24,7 @@ from screening.cli.app import ExitCode, OutputFormat, app, err_console, out_cons
 from screening.cli.screen_cmd import (
     AgencyOpt,
     AllowlistOpt,
+    EncodingOpt,
     NoAuditOpt,
     PolicyOpt,
     RecruiterOpt,
@@ -178,6 +179,7 @@ def desk_command(
     watchlist: WatchlistOpt = None,
     allowlist: AllowlistOpt = None,
     policy: PolicyOpt = None,
+    encoding: EncodingOpt = "utf-8",
     today: TodayOpt = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table, or jsonl for other tools.")
@@ -204,6 +206,7 @@ def desk_command(
         watchlist=watchlist,
         allowlist=allowlist,
         policy=policy,
+        encoding=encoding,
     )
     screener = session.screener
     clear_s = session.config.clear_after_s if clear_after is None else clear_after

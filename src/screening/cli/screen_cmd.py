@@ -51,12 +51,15 @@ WatchlistOpt = Annotated[
     typer.Option(
         "--watchlist",
         "-w",
+        readable=False,  # an unreadable list is a list error (exit 6), not a usage error
         help="Watchlist file (CSV or JSON lines); repeat for several. Default: from config.",
     ),
 ]
 AllowlistOpt = Annotated[
     list[Path] | None,
-    typer.Option("--allowlist", "-a", help="Allowlist of licensed agencies; repeatable."),
+    typer.Option(
+        "--allowlist", "-a", readable=False, help="Allowlist of licensed agencies; repeatable."
+    ),
 ]
 RecruiterOpt = Annotated[
     str | None, typer.Option("--recruiter", help="Name of the recruiter (a person) to screen.")
@@ -65,11 +68,16 @@ AgencyOpt = Annotated[
     str | None, typer.Option("--agency", help="Name of the placement agency to screen.")
 ]
 PolicyOpt = Annotated[
-    Path | None, typer.Option("--policy", help="Risk policy TOML (default: the shipped one).")
+    Path | None,
+    typer.Option("--policy", readable=False, help="Risk policy TOML (default: the shipped one)."),
 ]
 TodayOpt = Annotated[
     str | None,
     typer.Option("--today", help="Screen as of this date (YYYY-MM-DD); default: today."),
+]
+EncodingOpt = Annotated[
+    str,
+    typer.Option("--encoding", help="Text encoding of the list files (default UTF-8)."),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 
@@ -143,6 +151,7 @@ def _session(
     watchlist: list[Path] | None,
     allowlist: list[Path] | None,
     policy: Path | None,
+    encoding: str = "utf-8",
     ocr_timeout: float | None = None,
 ) -> Session:
     from screening.config import configured_policy, effective_config  # noqa: PLC0415
@@ -163,6 +172,7 @@ def _session(
         allowlists=config.allowlists,
         policy=config.policy,
         max_list_age_days=config.max_list_age_days,
+        list_encoding=encoding,
         possible_threshold=config.possible_threshold,
         strong_threshold=config.strong_threshold,
         ocr_timeout_s=config.ocr_timeout_s,
@@ -216,6 +226,7 @@ def screen_command(
     watchlist: WatchlistOpt = None,
     allowlist: AllowlistOpt = None,
     policy: PolicyOpt = None,
+    encoding: EncodingOpt = "utf-8",
     today: TodayOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
     no_audit: NoAuditOpt = False,
@@ -238,6 +249,7 @@ def screen_command(
         watchlist=watchlist,
         allowlist=allowlist,
         policy=policy,
+        encoding=encoding,
     )
     screener = session.screener
     if source == "-":
@@ -265,6 +277,7 @@ def batch_command(
     watchlist: WatchlistOpt = None,
     allowlist: AllowlistOpt = None,
     policy: PolicyOpt = None,
+    encoding: EncodingOpt = "utf-8",
     today: TodayOpt = None,
     output_format: Annotated[
         OutputFormat,
@@ -311,6 +324,7 @@ def batch_command(
         watchlist=watchlist,
         allowlist=allowlist,
         policy=policy,
+        encoding=encoding,
     )
     screener = session.screener
     limit_s = timeout if timeout is not None else session.config.document_timeout_s
