@@ -26,7 +26,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.model import EntityKind, Match, MatchStrength, Watchlist, WatchlistEntry
-from screening.names import NameFlag, NameKey, normalize_name, skeleton
+from screening.names import NameFlag, NameKey, index_tokens, normalize_name, skeleton
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -521,6 +521,10 @@ def _sorted_pairs(hashes: list[int], values: list[int]) -> tuple[Any, Any]:
     return keys[order], vals[order]
 
 
+# (surface tokens, skeleton tokens, entry position, alias code) of one indexed name.
+_Indexed = tuple[tuple[str, ...], tuple[str, ...], int, int]
+
+
 @dataclass(slots=True)
 class _KindIndex:
     """Blocking structures and token weights for the names of one entity kind."""
@@ -550,48 +554,31 @@ class _KindIndex:
     def build(
         cls,
         kind: EntityKind,
-        names: list[tuple[NameKey, int, int]],
+        names: list[_Indexed],
         entity_count: int,
     ) -> _KindIndex:
-        """Index (key, entry position, alias code) triples of one kind."""
+        """Index (surface, tokens, entry position, alias code) of the names of one kind."""
         token_id: dict[str, int] = {}
-        vocab: list[str] = []
-        df: list[int] = []
-        seen_for_entry: dict[int, set[int]] = {}
-        name_tokens: list[list[int]] = []
-        for key, entry_pos, _alias in names:
-            ids = []
-            for token in key.tokens:
-                tid = token_id.get(token)
-                if tid is None:
-                    tid = len(vocab)
-                    token_id[token] = tid
-                    vocab.append(token)
-                    df.append(0)
-                ids.append(tid)
-            seen = seen_for_entry.get(entry_pos)
-            if seen is None:
-                seen = seen_for_entry[entry_pos] = set()
-            for tid in ids:
-                if tid not in seen:
-                    seen.add(tid)
-                    df[tid] += 1
-            name_tokens.append(ids)
-        del seen_for_entry
-        weight = _weights(vocab, np.asarray(df, dtype=np.float64), entity_count)
-        flat_names: list[int] = []
-        flat_toks: list[int] = []
-        for pos, ids in enumerate(name_tokens):
-            flat_toks.extend(ids)
-            flat_names.extend([pos] * len(ids))
+        setdefault = token_id.setdefault
+        flat_toks = [setdefault(t, len(token_id)) for _, tokens, _, _ in names for t in tokens]
+        vocab = list(token_id)
+        size = len(vocab)
+        lengths = np.fromiter((len(t) for _, t, _, _ in names), dtype=np.int64, count=len(names))
         toks_arr = np.asarray(flat_toks, dtype=np.int64)
-        names_arr = np.asarray(flat_names, dtype=np.int32)
+        names_arr = np.repeat(np.arange(len(names), dtype=np.int64), lengths)
+        entry_arr = np.fromiter((e for _, _, e, _ in names), dtype=np.int64, count=len(names))
+        # Document frequency counts entities, not names: aliases repeat an entity's tokens.
+        entity_pairs = np.unique(np.repeat(entry_arr, lengths) * size + toks_arr)
+        df = np.bincount(entity_pairs % size, minlength=size) if size else np.zeros(0)
+        weight = _weights(token_id, df.astype(np.float64), entity_count)
         total = np.bincount(names_arr, weights=weight[toks_arr], minlength=len(names))
         total = total.astype(np.float32)
         # Postings hold each (token, name) once, even for GUN GUN.
         pair_keys = np.unique(toks_arr * len(names) + names_arr)
         tok_ptr, tok_names = _csr(
-            pair_keys // len(names), (pair_keys % len(names)).astype(np.int32), len(vocab)
+            pair_keys // max(len(names), 1),
+            (pair_keys % max(len(names), 1)).astype(np.int32),
+            size,
         )
         del_hashes: list[int] = []
         del_values: list[int] = []
@@ -605,14 +592,14 @@ class _KindIndex:
             del_values.extend([tid] * len(variants))
         del_keys, del_toks = _sorted_pairs(del_hashes, del_values)
         join_keys, join_names = _sorted_pairs(
-            [_hash(key.joined) for key, _, _ in names], list(range(len(names)))
+            [crc32("".join(t).encode("utf-8")) for _, t, _, _ in names], list(range(len(names)))
         )
         return cls(
             kind=kind,
-            skel=[" ".join(key.tokens) for key, _, _ in names],
-            surf=[" ".join(key.surface) for key, _, _ in names],
-            name_entry=np.asarray([e for _, e, _ in names], dtype=np.int32),
-            name_alias=np.asarray([a for _, _, a in names], dtype=np.int32),
+            skel=[" ".join(t) for _, t, _, _ in names],
+            surf=[" ".join(s) for s, _, _, _ in names],
+            name_entry=np.asarray([e for _, _, e, _ in names], dtype=np.int32),
+            name_alias=np.asarray([a for _, _, _, a in names], dtype=np.int32),
             vocab=vocab,
             weight=weight,
             total=total,
@@ -725,17 +712,17 @@ def _unseen_weight(token: str) -> float:
     return 1.0
 
 
-def _weights(vocab: list[str], df: _Array, entity_count: int) -> _Array:
+def _weights(token_id: Mapping[str, int], df: _Array, entity_count: int) -> _Array:
     """IDF-like token weights scaled to 0-1 (a token seen once weighs 1)."""
     n = max(entity_count, 1)
     top = math.log((n + 1) / 1.5)
     raw = np.log((n + 1) / (df + 0.5)) / (top if top > 0 else 1.0)
-    weight = np.clip(raw, 0.02, 1.0).astype(np.float32)
-    for tid, token in enumerate(vocab):
-        if token in PARTICLES:
-            weight[tid] = min(weight[tid], _PARTICLE_CAP)
-        elif token in GENERIC_WORDS:
-            weight[tid] = min(weight[tid], _GENERIC_CAP)
+    weight: _Array = np.clip(raw, 0.02, 1.0).astype(np.float32)
+    for words, cap in ((PARTICLES, _PARTICLE_CAP), (GENERIC_WORDS, _GENERIC_CAP)):
+        for word in words:
+            tid = token_id.get(word)
+            if tid is not None:
+                weight[tid] = min(float(weight[tid]), cap)
     return weight
 
 
@@ -763,28 +750,28 @@ class MatchIndex:
             self._build()
 
     def _build(self) -> None:
-        per_kind: dict[EntityKind, list[tuple[NameKey, int, int]]] = {k: [] for k in EntityKind}
+        per_kind: dict[EntityKind, list[_Indexed]] = {k: [] for k in EntityKind}
         counts: dict[EntityKind, int] = dict.fromkeys(EntityKind, 0)
         for pos, (_list, entry) in enumerate(self.entries):
             kind = entry.kind
             counts[kind] += 1
             bucket = per_kind[kind]
-            key = normalize_name(entry.name, kind)
-            if not key.empty:
-                bucket.append((key, pos, -1))
+            surface, tokens = index_tokens(entry.name, kind)
+            if tokens:
+                bucket.append((surface, tokens, pos, -1))
             if not entry.aliases and not entry.weak_aliases:
                 continue
-            seen = {key.tokens}
+            seen = {tokens}
             named = [
                 *((a, i) for i, a in enumerate(entry.aliases)),
                 *((a, -2 - i) for i, a in enumerate(entry.weak_aliases)),
             ]
             for text, code in named:
-                key = normalize_name(text, kind)
-                if key.empty or key.tokens in seen:
+                surface, tokens = index_tokens(text, kind)
+                if not tokens or tokens in seen:
                     continue
-                seen.add(key.tokens)
-                bucket.append((key, pos, code))
+                seen.add(tokens)
+                bucket.append((surface, tokens, pos, code))
         for kind, names in per_kind.items():
             if names:
                 self._kinds[kind] = _KindIndex.build(kind, names, counts[kind])

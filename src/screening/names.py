@@ -34,6 +34,7 @@ __all__ = [
     "NameFlag",
     "NameKey",
     "fold_text",
+    "index_tokens",
     "legal_form_of",
     "normalize_name",
     "skeleton",
@@ -525,6 +526,50 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
         flags=frozenset(flags),
         partial=partial if partial is not None and 0 <= partial < len(surface) else None,
     )
+
+
+_PLAIN = re.compile(r"[A-Za-z '-]+(?:,[A-Za-z '-]+)?")
+_NO_TOKENS: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+
+
+def index_tokens(text: str, kind: EntityKind) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`(surface, tokens)` of `normalize_name(text, kind)`, or two empty tuples when empty.
+
+    Index building calls this for every listed name: plain ASCII names (letters, spaces, at
+    most one comma) take a short path that applies the same rules without building a
+    `NameKey`; anything else goes through `normalize_name`. The property tests check that
+    both paths agree.
+    """
+    if _PLAIN.fullmatch(text):
+        upper = text.upper().replace("'", "").replace("-", " ")
+        tokens: list[str] | None
+        if kind is EntityKind.PERSON:
+            tokens = _plain_person(upper)
+        else:
+            tokens, _forms = _strip_forms(upper.replace(",", " ").split())
+            tokens = [t for t in tokens if t not in _ORG_STOPWORDS] or tokens
+            if " ".join(tokens) in _ALL_FORMS:
+                return _NO_TOKENS
+        if tokens is not None:
+            return tuple(tokens), tuple(map(skeleton, tokens))
+    key = normalize_name(text, kind)
+    return _NO_TOKENS if key.empty else (key.surface, key.tokens)
+
+
+def _plain_person(upper: str) -> list[str] | None:
+    """The person rules for an upper-case 'Given Names' or 'SURNAME, Given' (None: use the
+    full rules).
+    """
+    parts = [p.strip() for p in upper.split(",")]
+    if len(parts) == 2:
+        if "".join(parts[1].split()) in _DEGREES:
+            return None
+        if parts[0] and parts[1]:
+            parts = [parts[1], parts[0]]
+    tokens, _titles = _remove_titles([t for p in parts for t in p.split()])
+    if len(tokens) == 2 and tokens[0] == tokens[1]:
+        tokens = tokens[:1]
+    return tokens
 
 
 def legal_form_of(name: str) -> str | None:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from screening.matching import MatchIndex
 from screening.model import EntityKind, ListInfo, ListRole, Watchlist, WatchlistEntry
-from screening.names import normalize_name
+from screening.names import index_tokens, normalize_name
 
 pytestmark = pytest.mark.property
 
@@ -93,3 +93,28 @@ def test_scores_stay_between_0_and_100(name: str) -> None:
     scores = [m.score for m in found]
     assert all(0.0 <= s <= 100.0 for s in scores)
     assert scores == sorted(scores, reverse=True)
+
+
+_PLAIN_NAMES = st.lists(
+    st.sampled_from(
+        ["PT", "CV", "TBK", "CO", "LTD", "H", "HAJI", "DR", "SE", "AND", "DAN", "SA", "DE",
+         "Siti", "MAJU", "JAYA", "Rekaan", "Muhammad", "bin", "X", "AL", "HAMBALI", "AL-TURKI",
+         "BA'ASYIR", "-", "'", "O'BRIEN", "ABU-", "-PT"]
+    )
+    | _WORDS,
+    min_size=0,
+    max_size=5,
+).flatmap(
+    lambda words: st.sampled_from(
+        [" ".join(words), ", ".join(words[:1] + [" ".join(words[1:])]), " ".join(words) + ","]
+    )
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_PLAIN_NAMES, kind=st.sampled_from([EntityKind.PERSON, EntityKind.ORGANIZATION]))
+def test_the_index_short_path_agrees_with_normalize_name(text: str, kind: EntityKind) -> None:
+    """`index_tokens` (the index builder's short path) gives what `normalize_name` gives."""
+    key = normalize_name(text, kind)
+    expected = ((), ()) if key.empty else (key.surface, key.tokens)
+    assert index_tokens(text, kind) == expected
