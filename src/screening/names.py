@@ -557,8 +557,9 @@ def index_tokens(text: str, kind: EntityKind) -> tuple[tuple[str, ...], tuple[st
 
 
 def _plain_person(upper: str) -> list[str] | None:
-    """The person rules for an upper-case 'Given Names' or 'SURNAME, Given' (None: use the
-    full rules).
+    """The person rules for an upper-case 'Given Names' or 'SURNAME, Given'.
+
+    None means: use the full rules (a degree after the comma).
     """
     parts = [p.strip() for p in upper.split(",")]
     if len(parts) == 2:

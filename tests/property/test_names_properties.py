@@ -106,7 +106,7 @@ _PLAIN_NAMES = st.lists(
     max_size=5,
 ).flatmap(
     lambda words: st.sampled_from(
-        [" ".join(words), ", ".join(words[:1] + [" ".join(words[1:])]), " ".join(words) + ","]
+        [" ".join(words), ", ".join([*words[:1], " ".join(words[1:])]), " ".join(words) + ","]
     )
 )  # fmt: skip
 
