@@ -514,6 +514,18 @@ def _csr(keys: NDArray[np.int64], values: NDArray[np.int32], size: int) -> tuple
     return ptr, values[order].astype(np.int32)
 
 
+def _distinct(values: _Array) -> _Array:
+    """Sorted distinct values (a sort, faster than np.unique's hashing for large int arrays)."""
+    ordered: _Array = np.sort(values, kind="stable")
+    if len(ordered) == 0:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    result: _Array = ordered[keep]
+    return result
+
+
 def _sorted_pairs(hashes: list[int], values: list[int]) -> tuple[Any, Any]:
     keys = np.asarray(hashes, dtype=np.uint32)
     vals = np.asarray(values, dtype=np.int32)
@@ -568,13 +580,13 @@ class _KindIndex:
         names_arr = np.repeat(np.arange(len(names), dtype=np.int64), lengths)
         entry_arr = np.fromiter((e for _, _, e, _ in names), dtype=np.int64, count=len(names))
         # Document frequency counts entities, not names: aliases repeat an entity's tokens.
-        entity_pairs = np.unique(np.repeat(entry_arr, lengths) * size + toks_arr)
+        entity_pairs = _distinct(np.repeat(entry_arr, lengths) * size + toks_arr)
         df = np.bincount(entity_pairs % size, minlength=size) if size else np.zeros(0)
         weight = _weights(token_id, df.astype(np.float64), entity_count)
         total = np.bincount(names_arr, weights=weight[toks_arr], minlength=len(names))
         total = total.astype(np.float32)
         # Postings hold each (token, name) once, even for GUN GUN.
-        pair_keys = np.unique(toks_arr * len(names) + names_arr)
+        pair_keys = _distinct(toks_arr * len(names) + names_arr)
         tok_ptr, tok_names = _csr(
             pair_keys // max(len(names), 1),
             (pair_keys % max(len(names), 1)).astype(np.int32),

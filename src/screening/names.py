@@ -447,6 +447,8 @@ def _parse_mrz(text: str) -> tuple[list[str], set[NameFlag], int | None] | None:
 
 def _remove_titles(tokens: list[str]) -> tuple[list[str], list[str]]:
     removed: list[str] = []
+    if not tokens or (tokens[0] not in _LEADING_TITLES and _ANYWHERE_TITLES.isdisjoint(tokens)):
+        return tokens, removed
     while len(tokens) > 1 and tokens[0] in _LEADING_TITLES:
         removed.append(tokens.pop(0))
     kept = [t for t in tokens if t not in _ANYWHERE_TITLES]
@@ -528,31 +530,44 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
     )
 
 
-_PLAIN = re.compile(r"[A-Za-z '-]+(?:,[A-Za-z '-]+)?")
+_PLAIN = re.compile(r"[A-Za-z '.-]+(?:,[A-Za-z '.-]+)?")
+_PLAIN_MATCH = _PLAIN.fullmatch
 _NO_TOKENS: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
 
 def index_tokens(text: str, kind: EntityKind) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """`(surface, tokens)` of `normalize_name(text, kind)`, or two empty tuples when empty.
 
-    Index building calls this for every listed name: plain ASCII names (letters, spaces, at
-    most one comma) take a short path that applies the same rules without building a
-    `NameKey`; anything else goes through `normalize_name`. The property tests check that
-    both paths agree.
+    Index building calls this for every listed name: plain ASCII names (letters, spaces,
+    hyphens, apostrophes, dots, at most one comma) take a short path that applies the same rules
+    without building a `NameKey`; anything else goes through `normalize_name`. A property
+    test checks that both paths agree.
     """
-    if _PLAIN.fullmatch(text):
-        upper = text.upper().replace("'", "").replace("-", " ")
-        tokens: list[str] | None
+    if _PLAIN_MATCH(text):
+        upper = text.upper()
+        if "'" in upper:
+            upper = upper.replace("'", "")
+        if "-" in upper:
+            upper = upper.replace("-", " ")
+        if "." in upper:
+            if _DOTTED_LETTERS.search(upper):
+                return _from_key(normalize_name(text, kind))  # P.T., S.A.: joined letters
+            upper = upper.replace(".", " ")
+        words: list[str] | None
         if kind is EntityKind.PERSON:
-            tokens = _plain_person(upper)
+            words = _plain_person(upper)
         else:
-            tokens, _forms = _strip_forms(upper.replace(",", " ").split())
-            tokens = [t for t in tokens if t not in _ORG_STOPWORDS] or tokens
-            if " ".join(tokens) in _ALL_FORMS:
+            words, _forms = _strip_forms(upper.replace(",", " ").split())
+            words = [t for t in words if t not in _ORG_STOPWORDS] or words
+            if " ".join(words) in _ALL_FORMS:
                 return _NO_TOKENS
-        if tokens is not None:
-            return tuple(tokens), tuple(map(skeleton, tokens))
-    key = normalize_name(text, kind)
+        if words is not None:
+            surface = tuple(words)
+            return surface, tuple(map(skeleton, surface))
+    return _from_key(normalize_name(text, kind))
+
+
+def _from_key(key: NameKey) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _NO_TOKENS if key.empty else (key.surface, key.tokens)
 
 
@@ -561,16 +576,19 @@ def _plain_person(upper: str) -> list[str] | None:
 
     None means: use the full rules (a degree after the comma).
     """
-    parts = [p.strip() for p in upper.split(",")]
-    if len(parts) == 2:
-        if "".join(parts[1].split()) in _DEGREES:
+    if "," in upper:
+        surname, given = upper.split(",")
+        words = given.split()
+        if "".join(words) in _DEGREES:
             return None
-        if parts[0] and parts[1]:
-            parts = [parts[1], parts[0]]
-    tokens, _titles = _remove_titles([t for p in parts for t in p.split()])
-    if len(tokens) == 2 and tokens[0] == tokens[1]:
-        tokens = tokens[:1]
-    return tokens
+        words += surname.split()
+    else:
+        words = upper.split()
+    if words and (words[0] in _LEADING_TITLES or not _ANYWHERE_TITLES.isdisjoint(words)):
+        words, _titles = _remove_titles(words)
+    if len(words) == 2 and words[0] == words[1]:
+        return words[:1]
+    return words
 
 
 def legal_form_of(name: str) -> str | None:

@@ -99,7 +99,8 @@ _PLAIN_NAMES = st.lists(
     st.sampled_from(
         ["PT", "CV", "TBK", "CO", "LTD", "H", "HAJI", "DR", "SE", "AND", "DAN", "SA", "DE",
          "Siti", "MAJU", "JAYA", "Rekaan", "Muhammad", "bin", "X", "AL", "HAMBALI", "AL-TURKI",
-         "BA'ASYIR", "-", "'", "O'BRIEN", "ABU-", "-PT"]
+         "BA'ASYIR", "-", "'", "O'BRIEN", "ABU-", "-PT", "H.", "S.PD", "P.T.", "CO.", "LTD.",
+         "S.A.", "DE", "C.V.", "HJ.", "M.", "A.B", "DRS.H.IDRIS", "."]
     )
     | _WORDS,
     min_size=0,
