@@ -200,6 +200,15 @@ def accuracy(args, lists, rows):
     print(
         f"  latency ms: median {statistics.median(times):.3f}  p95 {pct(times, 0.95):.3f}  max {max(times):.1f}"
     )
+    sweep = []
+    for t in (65, 70, 75, 80, 85, 90):
+        cells = []
+        for split in ("tune(70%)", "holdout(30%)"):
+            idx = splits[split]
+            s = summary([rows[i] for i in idx], [ranked[i] for i in idx], float(t))
+            cells.append(f"{s['f1']:.3f}/{s['neg_alert_rate']:.2f}")
+        sweep.append(f"{t}: {' '.join(cells)}")
+    print("  F1/neg-alert by threshold (tune holdout): " + "  ".join(sweep))
     per_variant = defaultdict(Counter)
     failures = []
     for row, cands in zip(rows, ranked, strict=True):
