@@ -67,7 +67,9 @@ def test_row_verdict_failing_checks_and_fields(row: dict) -> None:
         return
     mrz = parse_mrz(text)
     checks = validate_mrz(mrz, TODAY)
-    failing_digits = {c.code.split(":", 1)[1] for c in checks if c.failed and c.code.startswith("check_digit:")}
+    failing_digits = {
+        c.code.split(":", 1)[1] for c in checks if c.failed and c.code.startswith("check_digit:")
+    }
     charset_ok = not any(c.failed and c.code == "charset" for c in checks)
     if row["valid"] is None:  # the French national ID: not an ICAO layout
         assert {"document_number", "birth_date", "composite"} <= failing_digits

@@ -17,8 +17,26 @@ from screening.mrz.checkdigit import compute
 
 ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DIGITS = "0123456789"
-NAME_PARTS = ("ERIKSSON", "ANNA", "MARIA", "BUDI", "SITI", "AMINAH", "WATI", "NUR", "PUTRI",
-              "SPECIMEN", "UTAMA", "DEWI", "RAHMAT", "JO", "LEE", "VAN", "DER", "BERG")
+NAME_PARTS = (
+    "ERIKSSON",
+    "ANNA",
+    "MARIA",
+    "BUDI",
+    "SITI",
+    "AMINAH",
+    "WATI",
+    "NUR",
+    "PUTRI",
+    "SPECIMEN",
+    "UTAMA",
+    "DEWI",
+    "RAHMAT",
+    "JO",
+    "LEE",
+    "VAN",
+    "DER",
+    "BERG",
+)
 COUNTRIES = ("UTO", "D", "IDN", "MYS", "XXA", "XXB", "GBD", "UNO", "EUE", "RKS", "PHL", "SGP")
 WIDTH = {DocType.TD1: 30, DocType.TD2: 36, DocType.TD3: 44, DocType.MRVA: 44, DocType.MRVB: 36}
 
@@ -69,8 +87,11 @@ def mrz_documents(draw: st.DrawFn, doc_type: DocType | None = None) -> Generated
     long_number = kind in {DocType.TD1, DocType.TD2} and draw(st.booleans())
     max_extra = 4 if kind is DocType.TD2 else 6
     number = draw(
-        st.text(alphabet=ALPHA + DIGITS, min_size=10 if long_number else 1,
-                max_size=9 + max_extra if long_number else 9)
+        st.text(
+            alphabet=ALPHA + DIGITS,
+            min_size=10 if long_number else 1,
+            max_size=9 + max_extra if long_number else 9,
+        )
     )
     birth_s, expiry_s = _yymmdd(birth), _yymmdd(expiry)
     expected = {
@@ -90,7 +111,9 @@ def mrz_documents(draw: st.DrawFn, doc_type: DocType | None = None) -> Generated
         else:
             head = _pad(number, 9) + compute(_pad(number, 9))
             optional = draw(st.text(alphabet=ALPHA + DIGITS, max_size=14 - len(head) + 10))
-        l1 = _pad(code + state, 5) + _pad(head + ("<" + optional if long_number and optional else optional), 25)
+        l1 = _pad(code + state, 5) + _pad(
+            head + ("<" + optional if long_number and optional else optional), 25
+        )
         l2 = birth_s + compute(birth_s) + sex + expiry_s + compute(expiry_s) + _pad(nationality, 3)
         optional_2 = draw(st.text(alphabet=DIGITS, max_size=11))
         l2 += _pad(optional_2, 11)
@@ -105,7 +128,11 @@ def mrz_documents(draw: st.DrawFn, doc_type: DocType | None = None) -> Generated
         covered += [("composite", 1, c) for c in range(18, 30)]
     else:
         width = WIDTH[kind]
-        code = "V<" if kind in {DocType.MRVA, DocType.MRVB} else ("P<" if kind is DocType.TD3 else "I<")
+        code = (
+            "V<"
+            if kind in {DocType.MRVA, DocType.MRVB}
+            else ("P<" if kind is DocType.TD3 else "I<")
+        )
         names, surname, given = draw(_names(width - 5))
         l1 = code + _pad(state, 3) + names
         if long_number:

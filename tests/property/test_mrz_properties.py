@@ -105,5 +105,7 @@ def test_a_letter_for_digit_misread_in_a_date_is_repaired_and_listed(
     repaired = repair_mrz(read)
     assert repaired.lines == document.lines
     assert repaired.original_lines == tuple(lines)
-    assert [(c.line, c.col, c.used) for c in repaired.corrections] == [(1, col, document.lines[1][col])]
+    assert [(c.line, c.col, c.used) for c in repaired.corrections] == [
+        (1, col, document.lines[1][col])
+    ]
     assert {c.code for c in validate_mrz(repaired, TODAY) if c.failed} == {"repaired"}

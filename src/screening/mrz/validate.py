@@ -35,6 +35,7 @@ Stable check codes (the risk policy and JSON consumers program against them):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 from screening.model import Check, CheckStatus, DocType, Mrz, Span
@@ -55,6 +56,10 @@ __all__ = [
 
 EXPIRY_HORIZON_YEARS = 20
 FILLER_LOOKALIKES = frozenset("KXSGCELZ")
+
+_LOOKALIKE_RUN = re.compile(r"([KXSGCELZ])\1{2,}")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGITS = frozenset("0123456789")
 
 _PASS = CheckStatus.PASS
 _FAIL = CheckStatus.FAIL
@@ -328,10 +333,15 @@ def _charset(mrz: Mrz) -> list[Check]:
     names = layout.names
     specs.append(("names", names.line, names.start, names.end, CharClass.ALPHA))
     for name, line, start, end, chars in specs:
+        raw = mrz.lines[line][start:end]
         if chars is CharClass.NUMERIC:
+            if _LETTERS.isdisjoint(raw):  # fast path: checked in C
+                continue
             bad = [c for c in range(start, end) if "A" <= mrz.lines[line][c] <= "Z"]
             expected = "digits 0-9 (or <)"
         elif chars is CharClass.ALPHA:
+            if _DIGITS.isdisjoint(raw):
+                continue
             bad = [c for c in range(start, end) if "0" <= mrz.lines[line][c] <= "9"]
             expected = "letters A-Z (or <)"
         else:
@@ -400,15 +410,13 @@ def _name_anomalies(raw: str) -> list[tuple[int, int]]:
                 out.append((run_end, len(body)))
                 break
             i += 1
-    # Three or more identical look-alikes (`KKK`) are filler runs read as letters.
-    i = 0
-    while i < len(body):
-        j = i
-        while j < len(body) and body[j] == body[i]:
-            j += 1
-        if body[i] in FILLER_LOOKALIKES and j - i >= 3 and not any(s <= i < e for s, e in out):
-            out.append((i, j))
-        i = j
+    # Three or more identical look-alikes (`KKK`) are filler runs read as letters. The regex
+    # has no nested repetition, so it runs in linear time on any input.
+    out.extend(
+        (m.start(), m.end())
+        for m in _LOOKALIKE_RUN.finditer(body)
+        if not any(s <= m.start() < e for s, e in out)
+    )
     return sorted(out)
 
 
