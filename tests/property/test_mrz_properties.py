@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import Generated, mrz_documents
 
-from screening.model import DocType
+from screening.errors import MrzSyntaxError
+from screening.model import DocType, Mrz
 from screening.mrz.checkdigit import value_of
 from screening.mrz.parse import parse_mrz, parse_mrz_stream
 from screening.mrz.repair import repair_mrz
@@ -109,3 +110,30 @@ def test_a_letter_for_digit_misread_in_a_date_is_repaired_and_listed(
         (1, col, document.lines[1][col])
     ]
     assert {c.code for c in validate_mrz(repaired, TODAY) if c.failed} == {"repaired"}
+
+
+_JUNK = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<\n\r _KXSG", max_size=200),
+    st.binary(max_size=200),
+    mrz_documents().map(lambda d: d.text),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(junk=_JUNK)
+def test_junk_gives_only_findings_or_the_projects_own_error(junk: str | bytes) -> None:
+    """Every public entry point: an Mrz with checks, or MrzSyntaxError; nothing else escapes."""
+    outcome: Mrz | MrzSyntaxError
+    try:
+        outcome = parse_mrz(junk)  # type: ignore[arg-type]
+    except MrzSyntaxError as error:
+        outcome = error
+    if isinstance(outcome, MrzSyntaxError):
+        assert outcome.code
+        assert outcome.problems
+    else:
+        validate_mrz(outcome, TODAY)
+        validate_mrz(repair_mrz(outcome), TODAY)
+    for item in parse_mrz_stream(junk):  # type: ignore[arg-type]
+        assert isinstance(item, (Mrz, MrzSyntaxError))
