@@ -15,6 +15,8 @@ documented defaults, chosen on the developers' evaluation (see bench/match.py).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 import zlib
@@ -51,7 +53,7 @@ DEFAULT_POSSIBLE = 80.0
 #: Score (0-100) from which a candidate is a strong match (alert).
 DEFAULT_STRONG = 90.0
 #: Bumped whenever normalisation or the index layout changes: invalidates on-disk caches.
-INDEX_FORMAT_VERSION = 1
+INDEX_FORMAT_VERSION = 2
 
 _CANDIDATES = 32  # names scored in detail per query and kind, after blocking
 _PRESCORE_SHARE = 0.25  # blocked names sharing less than this share of the best are dropped
@@ -542,9 +544,9 @@ class _KindIndex:
     """Blocking structures and token weights for the names of one entity kind."""
 
     kind: EntityKind
-    skel: list[str]  # space-joined skeleton tokens, one per indexed name
-    surf: list[str]  # space-joined surface tokens
-    name_entry: Any  # int32 [names]: position in MatchIndex.entries
+    skel: _Strings  # space-joined skeleton tokens, one per indexed name
+    surf: _Strings  # space-joined surface tokens
+    name_entry: Any  # int32 [names]: position in MatchIndex.entries (all lists end to end)
     name_alias: Any  # int32 [names]: -1 primary, i aliases[i], -2-i weak_aliases[i]
     vocab: list[str]
     weight: Any  # float32 [tokens]: 0-1, rarest = 1
@@ -608,8 +610,8 @@ class _KindIndex:
         )
         return cls(
             kind=kind,
-            skel=[" ".join(t) for _, t, _, _ in names],
-            surf=[" ".join(s) for s, _, _, _ in names],
+            skel=_Strings.of([" ".join(t) for _, t, _, _ in names]),
+            surf=_Strings.of([" ".join(s) for s, _, _, _ in names]),
             name_entry=np.asarray([e for _, _, e, _ in names], dtype=np.int32),
             name_alias=np.asarray([a for _, _, _, a in names], dtype=np.int32),
             vocab=vocab,
@@ -752,9 +754,13 @@ class MatchIndex:
     ) -> None:
         """Index `lists` (or adopt a `state` from `export_state()` of the same lists)."""
         self.lists: tuple[Watchlist, ...] = tuple(lists)
-        self.entries: list[tuple[str, WatchlistEntry]] = [
-            (wl.info.name, entry) for wl in self.lists for entry in wl.entries
-        ]
+        # Entries of every list end to end; `_list_starts` says where each list begins.
+        self.entries: list[WatchlistEntry] = list(
+            itertools.chain.from_iterable(wl.entries for wl in self.lists)
+        )
+        self._list_starts = list(
+            itertools.accumulate((len(wl.entries) for wl in self.lists), initial=0)
+        )
         self._kinds: dict[EntityKind, _KindIndex] = {}
         if state is not None:
             self._adopt(state)
@@ -764,7 +770,7 @@ class MatchIndex:
     def _build(self) -> None:
         per_kind: dict[EntityKind, list[_Indexed]] = {k: [] for k in EntityKind}
         counts: dict[EntityKind, int] = dict.fromkeys(EntityKind, 0)
-        for pos, (_list, entry) in enumerate(self.entries):
+        for pos, entry in enumerate(self.entries):
             kind = entry.kind
             counts[kind] += 1
             bucket = per_kind[kind]
@@ -795,8 +801,10 @@ class MatchIndex:
         state: dict[str, Any] = {"version": np.asarray([INDEX_FORMAT_VERSION])}
         for kind, sub in self._kinds.items():
             p = f"{kind.value}."
-            state[p + "skel"] = _pack(sub.skel)
-            state[p + "surf"] = _pack(sub.surf)
+            for name in ("skel", "surf"):
+                strings: _Strings = getattr(sub, name)
+                state[p + name] = np.frombuffer(strings.blob.encode("utf-8"), dtype=np.uint8)
+                state[p + name + "_starts"] = strings.starts
             state[p + "vocab"] = _pack(sub.vocab)
             for name in _STATE_ARRAYS:
                 state[p + name] = getattr(sub, name)
@@ -812,8 +820,8 @@ class MatchIndex:
                 continue
             self._kinds[kind] = _KindIndex(
                 kind=kind,
-                skel=_unpack(state[p + "skel"]),
-                surf=_unpack(state[p + "surf"]),
+                skel=_Strings(_text(state[p + "skel"]), state[p + "skel_starts"]),
+                surf=_Strings(_text(state[p + "surf"]), state[p + "surf_starts"]),
                 vocab=_unpack(state[p + "vocab"]),
                 **{name: state[p + name] for name in _STATE_ARRAYS},
             )
@@ -944,7 +952,7 @@ class MatchIndex:
         scored: list[tuple[float, int, _Context, int, list[str]]] = []
         has_evidence = facts != _NO_EVIDENCE
         for pos, (_score, ctx, c) in per_entry.items():
-            ctx.entry = self.entries[pos][1]
+            ctx.entry = self.entries[pos]
             ctx.evidence = facts
             notes: list[str] = []
             for comparison in _EVIDENCE_STAGE if has_evidence else ():
@@ -979,7 +987,9 @@ class MatchIndex:
         strong: float,
     ) -> Match:
         """The `Match` for one scored candidate, with its explanation lines."""
-        list_name, entry = self.entries[int(sub.name_entry[c])]
+        pos = int(sub.name_entry[c])
+        entry = self.entries[pos]
+        list_name = self.lists[bisect.bisect_right(self._list_starts, pos) - 1].info.name
         notes = [f"{_NAME_EXPLANATION}: {ctx.name_score:.0f} ({_describe_pairs(ctx)})"]
         if ctx.generic_only:
             notes.append(Comparison("only_generic_words", only_generic_words).explanation)
@@ -1030,6 +1040,37 @@ def _flag_notes(key: NameKey) -> list[str]:
     if key.legal_form:
         notes.append(f"Legal form set apart: {key.legal_form}.")
     return notes
+
+
+class _Strings:
+    """Many short strings kept as one text and start offsets (no million Python objects)."""
+
+    __slots__ = ("blob", "starts")
+
+    def __init__(self, blob: str, starts: _Array) -> None:
+        """`starts[i]` is where string i begins; strings are separated by one newline."""
+        self.blob = blob
+        self.starts = starts
+
+    @classmethod
+    def of(cls, strings: list[str]) -> _Strings:
+        """Pack `strings` (which contain no newline)."""
+        lengths = np.fromiter((len(x) + 1 for x in strings), dtype=np.int64, count=len(strings))
+        starts = np.zeros(len(strings) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        return cls("\n".join(strings), starts)
+
+    def __len__(self) -> int:
+        """How many strings."""
+        return len(self.starts) - 1
+
+    def __getitem__(self, index: int) -> str:
+        """String `index`."""
+        return self.blob[int(self.starts[index]) : int(self.starts[index + 1]) - 1]
+
+
+def _text(data: _Array) -> str:
+    return bytes(np.asarray(data, dtype=np.uint8)).decode("utf-8")
 
 
 def _pack(strings: list[str]) -> _Array:
