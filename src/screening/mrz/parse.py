@@ -21,7 +21,9 @@ are kept as printed (dates need `today` to resolve the century: see `validate.re
 names are split at the first `<<` and each filler becomes a space. A TD1/TD2 document number
 longer than 9 characters (Part 5 section 4.2.2 note j, Part 6 note j: `<` in the check-digit
 position, the rest of the number, then its check digit, in the optional data) is decoded into
-one `document_number`, with `extras["document_number_overflow"] = "true"`.
+one `document_number`, with `extras["document_number_overflow"] = "true"` and the 0-based
+half-open columns of the continuation in `document_number_overflow_start`/`_end` (in TD2 the
+continuation is not next to the first part, so the field's span covers the first part only).
 """
 
 from __future__ import annotations
@@ -255,12 +257,18 @@ def _decode_overflow(
     filler = optional.raw.find("<")
     end = opt_start + (filler if filler >= 0 else len(optional.raw))
     overflow = lines[line][opt_start : end - 1]
+    # TD1: the optional data follows the check slot, so the number is one contiguous span.
+    # TD2: nationality and dates lie between; the span covers the first part and the check
+    # slot, and `extras` gives the columns of the continuation.
+    adjacent = opt_start == number.span.end + 1
     fields["document_number"] = Field(
         "document_number",
-        lines[line][number.span.start : end - 1],
+        number.raw + "<" + overflow,
         number.raw + overflow,
-        Span(line, number.span.start, end - 1),
+        Span(line, number.span.start, end - 1 if adjacent else number.span.end + 1),
     )
+    extras["document_number_overflow_start"] = str(opt_start)
+    extras["document_number_overflow_end"] = str(end - 1)
     fields["document_number_check"] = Field(
         "document_number_check",
         lines[line][end - 1],

@@ -154,7 +154,14 @@ def _check_digit_fixes(mrz: Mrz, change: _Change) -> None:
         line = field.span.line
         positions = list(range(field.span.start, field.span.end))
         if name == "document_number" and "document_number_overflow" in mrz.extras:
-            positions.remove(field.span.start + 9)  # the `<` in the check-digit slot
+            # The first nine characters, then the continuation in the optional data; the `<`
+            # in the check-digit slot is not part of the number.
+            positions = list(range(field.span.start, field.span.start + 9)) + list(
+                range(
+                    int(mrz.extras["document_number_overflow_start"]),
+                    int(mrz.extras["document_number_overflow_end"]),
+                )
+            )
         data = "".join(mrz.lines[line][col] for col in positions)
         if not digit.isdigit() or compute(data) == digit:
             continue
