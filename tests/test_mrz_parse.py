@@ -8,6 +8,7 @@ import pytest
 
 from screening.errors import MrzSyntaxError
 from screening.model import DocType, Span
+from screening.mrz.checkdigit import compute
 from screening.mrz.parse import (
     MAX_STREAM_LINES,
     parse_mrz,
@@ -282,3 +283,19 @@ def test_a_huge_stream_is_refused_quickly_without_splitting() -> None:
         assert len(results) == 1
         assert isinstance(results[0], MrzSyntaxError)
         assert results[0].code == "input_too_long"
+
+
+def test_td2_long_document_number_span_and_continuation_columns() -> None:
+    """Part 6 note j: in TD2 the continuation sits after the dates, columns given in extras."""
+    number = "D2314589012"
+    line2 = number[:9] + "<" + "UTO7408122F1204159" + number[9:] + compute(number) + "<<<<"
+    line2 += compute(line2[0:10] + line2[13:20] + line2[21:35])
+    mrz = parse_mrz(TD2[0] + "\n" + line2)
+    assert mrz.value("document_number") == number
+    assert mrz.fields["document_number"].span == Span(1, 0, 10)
+    assert mrz.fields["document_number_check"].span == Span(1, 30, 31)
+    assert (
+        mrz.extras["document_number_overflow_start"],
+        mrz.extras["document_number_overflow_end"],
+    ) == ("28", "30")
+    assert mrz.value("optional_data") == ""
