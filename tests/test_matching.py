@@ -389,7 +389,7 @@ def test_token_similarity_allows_edits_by_length(a: str, b: str, *, similar: boo
 
 def test_empty_and_junk_queries_return_nothing(index: MatchIndex) -> None:
     """Junk never raises and never matches."""
-    for query in ("", "   ", "<<<", "\x1b[2J", "🙂", "PT", "P.T."):
+    for query in ("", "   ", "<<<", "\x1b[2J", "🙂", "PT", "P.T.", "X" * 5000, "Z" * 40):
         assert index.search(query, kind=ORG) == ()
         assert index.search(query) == ()
 

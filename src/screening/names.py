@@ -254,6 +254,7 @@ def _fold_pair(match: re.Match[str]) -> str:
 
 _LETTERS = str.maketrans({"Q": "K", "W": "V", "Y": "I", "E": "I", "O": "U"})
 _DOUBLE = re.compile(r"(.)\1+")
+_LONG_RUN = re.compile(r"(.)\1{3}")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -265,8 +266,8 @@ def skeleton(token: str) -> str:
     and o/u), doubled letters are collapsed and a final h after a vowel is dropped. Tokens
     that are not plain ASCII letters are returned unchanged.
     """
-    if not token.isascii() or not token.isalpha():
-        return token
+    if not token.isascii() or not token.isalpha() or _LONG_RUN.search(token):
+        return token  # other scripts, digits, and letter runs no name has (XXXX) stay as they are
     canonical = _VARIANTS.get(token) or _VARIANTS.get(_UMLAUT_PAIRS.sub(_fold_pair, token))
     canonical = canonical or token
     out = canonical
