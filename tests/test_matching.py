@@ -62,6 +62,7 @@ _PEOPLE = [
     ("p20", "Ahmad Muhammad Fiktif", (), (), (), ()),
     ("p21", "Gaffar Elrekaan", (), (), (), ()),
     ("p22", "Gaffar Elrekaan Muhammad", (), (), (), ()),
+    ("p23", "Umar Percobaanpatek", ("Percobaanpatek",), (), (), ()),
 ]
 _ORGS = [
     ("o01", "PT Berkah Sampel Mandiri Tour & Travel", ("PT. Berkah Sampel Mandiri",)),
@@ -146,6 +147,7 @@ MUST_MATCH = [
     ("yusuf variant", "Yusup Teladan", PERSON, "p07"),
     ("mononym mrz", "HAMBALIREKAAN<<<<<<<<<<<<<<<<<<<<<<<<<<", PERSON, "p11"),
     ("mononym repeated", "HAMBALIREKAAN<<HAMBALIREKAAN<<<<<<<<<<<<", PERSON, "p11"),
+    ("one-word alias alone", "Percobaanpatek", PERSON, "p23"),
     ("fullwidth", "ＳＵＰＡＲＭＡＮ", PERSON, "p01"),
     ("zero width", "Supar\u200bman", PERSON, "p01"),
     ("cyrillic look-alike", "Suparmаn", PERSON, "p01"),  # Cyrillic а
@@ -198,6 +200,7 @@ MUST_NOT_MATCH = [
     ("legal form only 4", "CORP", ORG),
     ("shared legal form", "PT Lain Sekali", ORG),
     ("weak alias alone", "Kurniawan", PERSON),
+    ("one-word alias, other given name", "Abdullah Percobaanpatek", PERSON),
 ]
 
 

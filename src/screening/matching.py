@@ -65,6 +65,7 @@ _CANDIDATE_EXPONENT = 0.4  # ... versus unmatched candidate tokens (lists hold f
 _GENERIC_CAP = 0.35  # generic agency words never weigh more than this (of the rarest token)
 _PARTICLE_CAP = 0.2
 _GENERIC_ONLY_SCORE = 50.0  # ceiling when nothing but generic words agrees
+_SINGLE_WORD_SCORE = 70.0  # ceiling when a one-word listed name meets a longer query
 _SKIP_POSTINGS = 20_000  # a token this frequent is not used for blocking when rarer ones hit
 
 # Words that describe a travel agency or company rather than name it (Indonesian and English).
@@ -144,7 +145,7 @@ class _Context:
     evidence: Evidence = field(default_factory=Evidence)
     score: float = 0.0
     name_score: float = 0.0
-    generic_only: bool = False
+    capped_by: list[Comparison] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +210,19 @@ def only_generic_words(ctx: _Context) -> float | None:
     if any(weights[j] > _GENERIC_CAP for j in range(len(weights)) if j not in matched):
         return min(ctx.score, _GENERIC_ONLY_SCORE)
     return None
+
+
+def single_word_name(ctx: _Context) -> float | None:
+    """Only a one-word name matched while the query has other names: not the same person."""
+    if len(ctx.cand_tokens) != 1 or ctx.query.kind is EntityKind.ORGANIZATION:
+        return None
+    matched = {i for pair in ctx.pairs for i in pair.query}
+    others = [
+        i
+        for i, token in enumerate(ctx.query.tokens)
+        if i not in matched and len(ctx.query.surface[i]) > 1 and token not in PARTICLES
+    ]
+    return min(ctx.score, _SINGLE_WORD_SCORE) if others else None
 
 
 def weak_alias(ctx: _Context) -> float | None:
@@ -304,6 +318,7 @@ def nationality_differs(ctx: _Context) -> float | None:
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison("name_tokens", name_tokens),
     Comparison("only_generic_words", only_generic_words),
+    Comparison("single_word_name", single_word_name),
     Comparison("weak_alias", weak_alias),
     Comparison("birth_date_agrees", birth_date_agrees),
     Comparison("birth_date_differs", birth_date_differs),
@@ -311,8 +326,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("nationality_differs", nationality_differs),
     Comparison("document_number", document_number),
 )
-_NAME_STAGE = COMPARISONS[:3]
-_EVIDENCE_STAGE = COMPARISONS[3:]
+_NAME_STAGE = COMPARISONS[:4]
+_EVIDENCE_STAGE = COMPARISONS[4:]
 
 
 def allowed_edits(length: int) -> int:
@@ -944,8 +959,8 @@ class MatchIndex:
                     ctx.score = value
                     if comparison.apply is name_tokens:
                         ctx.name_score = value
-                    elif comparison.apply is only_generic_words:
-                        ctx.generic_only = True
+                    elif comparison.apply is not weak_alias:
+                        ctx.capped_by.append(comparison)
             pos = int(sub.name_entry[c])
             if pos not in per_entry or ctx.score > per_entry[pos][0]:
                 per_entry[pos] = (ctx.score, ctx, c)
@@ -991,8 +1006,7 @@ class MatchIndex:
         entry = self.entries[pos]
         list_name = self.lists[bisect.bisect_right(self._list_starts, pos) - 1].info.name
         notes = [f"{_NAME_EXPLANATION}: {ctx.name_score:.0f} ({_describe_pairs(ctx)})"]
-        if ctx.generic_only:
-            notes.append(Comparison("only_generic_words", only_generic_words).explanation)
+        notes.extend(c.explanation for c in ctx.capped_by)
         if ctx.weak_alias:
             notes.append(Comparison("weak_alias", weak_alias).explanation)
         notes.extend(evidence_notes)
