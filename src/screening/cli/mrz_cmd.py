@@ -140,13 +140,14 @@ def mrz_command(
 ) -> ExitCode:
     """Parse and validate MRZ text from document readers against ICAO 9303.
 
-    Prints the fields and every check (check digits, dates, country codes, fillers,
-    character set) per document, and suggested OCR corrections without applying them.
+    Prints, per document, the fields and every check (check digits, dates, country codes, fillers, character set), and suggested OCR corrections without applying them.
+
     MRZ text is read from files or standard input, never from the command line.
+
     Exit codes: 0 all checks pass, 3 a check failed, 5 input unreadable, 2 usage.
 
     Example: screening mrz samples/mrz/td3_valid.txt
-    """
+    """  # noqa: E501 - Typer keeps source line breaks, so each paragraph is one line
     if output_format is OutputFormat.CSV:
         raise typer.BadParameter("use table, json or jsonl", param_hint="--format")
     day = _today(today)
