@@ -379,6 +379,12 @@ def _strip_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     """Remove leading and trailing legal forms while another token remains."""
     found: list[str] = []
     trailing: list[str] = []
+    if len(tokens) < 2 or (
+        tokens[0] not in _PREFIX_BY_FIRST
+        and tokens[-1] not in _SUFFIX_BY_LAST
+        and tokens[-1] not in _ORG_STOPWORDS
+    ):
+        return tokens, found
     changed = True
     while changed and len(tokens) > 1:
         changed = False
@@ -531,8 +537,9 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
     )
 
 
-_PLAIN = re.compile(r"[A-Za-z '.-]+(?:,[A-Za-z '.-]+)?")
+_PLAIN = re.compile(r"[A-Za-z0-9 '.&()/-]+(?:,[A-Za-z0-9 '.&()/-]+)?")
 _PLAIN_MATCH = _PLAIN.fullmatch
+_PLAIN_REPLACEMENTS = (("'", ""), ("-", " "), ("&", " AND "), ("(", " "), (")", " "), ("/", " "))
 _NO_TOKENS: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
 
@@ -548,15 +555,16 @@ def index_tokens(text: str, kind: EntityKind) -> tuple[tuple[str, ...], tuple[st
         upper = text.upper()
         if "'" in upper:
             upper = upper.replace("'", "")
-        if "-" in upper:
-            upper = upper.replace("-", " ")
+        for char, replacement in _PLAIN_REPLACEMENTS:
+            if char in upper:
+                upper = upper.replace(char, replacement)
         if "." in upper:
             if _DOTTED_LETTERS.search(upper):
                 return _from_key(normalize_name(text, kind))  # P.T., S.A.: joined letters
             upper = upper.replace(".", " ")
         words: list[str] | None
         if kind is EntityKind.PERSON:
-            words = _plain_person(upper)
+            words = _plain_person(upper, digits=_HAS_DIGIT.search(upper) is not None)
         else:
             words, _forms = _strip_forms(upper.replace(",", " ").split())
             words = [t for t in words if t not in _ORG_STOPWORDS] or words
@@ -572,7 +580,7 @@ def _from_key(key: NameKey) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _NO_TOKENS if key.empty else (key.surface, key.tokens)
 
 
-def _plain_person(upper: str) -> list[str] | None:
+def _plain_person(upper: str, *, digits: bool) -> list[str] | None:
     """The person rules for an upper-case 'Given Names' or 'SURNAME, Given'.
 
     None means: use the full rules (a degree after the comma).
@@ -585,6 +593,8 @@ def _plain_person(upper: str) -> list[str] | None:
         words += surname.split()
     else:
         words = upper.split()
+    if digits:
+        words = [w for w in words if not _HAS_DIGIT.search(w)]
     if words and (words[0] in _LEADING_TITLES or not _ANYWHERE_TITLES.isdisjoint(words)):
         words, _titles = _remove_titles(words)
     if len(words) == 2 and words[0] == words[1]:

@@ -100,7 +100,8 @@ _PLAIN_NAMES = st.lists(
         ["PT", "CV", "TBK", "CO", "LTD", "H", "HAJI", "DR", "SE", "AND", "DAN", "SA", "DE",
          "Siti", "MAJU", "JAYA", "Rekaan", "Muhammad", "bin", "X", "AL", "HAMBALI", "AL-TURKI",
          "BA'ASYIR", "-", "'", "O'BRIEN", "ABU-", "-PT", "H.", "S.PD", "P.T.", "CO.", "LTD.",
-         "S.A.", "DE", "C.V.", "HJ.", "M.", "A.B", "DRS.H.IDRIS", "."]
+         "S.A.", "DE", "C.V.", "HJ.", "M.", "A.B", "DRS.H.IDRIS", ".", "&", "(USA)", "99TH", "A/B",
+         "2", "CO.(LTD)", "X&Y"]
     )
     | _WORDS,
     min_size=0,
