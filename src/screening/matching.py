@@ -976,7 +976,7 @@ class MatchIndex:
                 if value is not None:
                     ctx.score = value
                     notes.append(f"{comparison.explanation} ({value - before:+.0f})")
-            if ctx.score >= floor:
+            if round(ctx.score, 1) >= floor:
                 scored.append((ctx.score, pos, ctx, c, notes))
         scored.sort(key=lambda t: (-t[0], t[1]))
         return [
@@ -1011,11 +1011,12 @@ class MatchIndex:
             notes.append(Comparison("weak_alias", weak_alias).explanation)
         notes.extend(evidence_notes)
         notes.extend(_flag_notes(key))
+        score = round(ctx.score, 1)  # the strength follows the score as shown
         strength = (
             MatchStrength.STRONG
-            if ctx.score >= strong
+            if score >= strong
             else MatchStrength.POSSIBLE
-            if ctx.score >= possible
+            if score >= possible
             else None
         )
         alias = int(sub.name_alias[c])
@@ -1031,7 +1032,7 @@ class MatchIndex:
             entry=entry,
             query=key.original,
             matched_name=matched,
-            score=round(ctx.score, 1),
+            score=score,
             strength=strength,
             explanation=tuple(notes),
         )
