@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,28 +38,19 @@ MAX_QUERY_CHARS = 2000
 _SHIPPED = Path(__file__).resolve().parents[3] / "watchlists"
 
 
+@dataclass(frozen=True, slots=True)
 class Query:
-    """One query: the name, its kind and optional evidence (or the reason it is unreadable)."""
+    """One query: the name, its kind and optional evidence (or why it could not be read).
 
-    __slots__ = ("error", "evidence", "kind", "line", "query", "ref")
+    `ref` is the caller's own id from a JSON input line, echoed back; `line` is 1-based.
+    """
 
-    def __init__(
-        self,
-        query: str,
-        kind: EntityKind | None,
-        evidence: dict[str, str],
-        *,
-        line: int = 0,
-        ref: object = None,
-        error: str | None = None,
-    ) -> None:
-        """Keep the fields; `ref` is the caller's own id, echoed back."""
-        self.query = query
-        self.kind = kind
-        self.evidence = evidence
-        self.line = line
-        self.ref = ref
-        self.error = error
+    query: str
+    kind: EntityKind | None
+    evidence: dict[str, str] = field(default_factory=dict)
+    line: int = 0
+    ref: object = None
+    error: str | None = None
 
 
 def shipped_lists() -> tuple[tuple[Path, ...], tuple[Path, ...]]:
