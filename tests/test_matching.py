@@ -445,3 +445,29 @@ def test_an_unwritable_cache_dir_still_gives_an_index(tmp_path: Path) -> None:
     blocker.write_text("x")
     index = load_index([_list("flagged", _entries())], cache_dir=blocker / "sub")
     assert top(index, "Suparman") is not None
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("ＳＵＰＡＲＭＡＮ", PERSON),
+        ("Supar\u200bman", PERSON),
+        ("Suparmаn", PERSON),  # Cyrillic а
+        ("РТ Sinar Khayalan Sejahtera", ORG),  # Cyrillic Р and Т
+        ("MAJU JAYA REKAAN, CV", ORG),
+        ("MAJUJAYA REKAAN", ORG),
+    ],
+)
+def test_disguised_exact_names_score_100(index: MatchIndex, query: str, kind: EntityKind) -> None:
+    """Fullwidth, zero-width, look-alike letters and moved or joined legal names score 100."""
+    found = top(index, query, kind)
+    assert found is not None
+    assert found.score == 100.0, found.explanation
+    assert found.strength is MatchStrength.STRONG
+
+
+def test_mixed_script_is_reported_in_the_explanation(index: MatchIndex) -> None:
+    """A Cyrillic letter in a Latin name is named as mixed_script in the explanation."""
+    found = top(index, "РТ Sinar Khayalan Sejahtera", ORG)
+    assert found is not None
+    assert any("mixed_script" in line for line in found.explanation)
