@@ -471,3 +471,10 @@ def test_mixed_script_is_reported_in_the_explanation(index: MatchIndex) -> None:
     found = top(index, "РТ Sinar Khayalan Sejahtera", ORG)
     assert found is not None
     assert any("mixed_script" in line for line in found.explanation)
+
+
+def test_repeated_initials_do_not_hide_the_names_that_follow(index: MatchIndex) -> None:
+    """Blocking pairs every token with its own initial flag, even when an initial repeats."""
+    found = top(index, "M. R. M. Percobaanpatek")
+    assert found is not None
+    assert found.entry.id == "p23"

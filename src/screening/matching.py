@@ -677,9 +677,11 @@ class _KindIndex:
         ids: list[Any] = []
         gains: list[Any] = []
         hits: list[tuple[int, float, int]] = []  # (token id, quality, postings size)
-        for token, initial in zip(dict.fromkeys(key.tokens), q_initial, strict=False):
-            if initial or len(token) < 2:
+        seen: set[str] = set()
+        for token, initial in zip(key.tokens, q_initial, strict=True):
+            if initial or len(token) < 2 or token in seen:
                 continue
+            seen.add(token)
             tid = self.token_id.get(token)
             if tid is not None:
                 hits.append((tid, 1.0, self._size(tid)))
@@ -689,8 +691,8 @@ class _KindIndex:
                     for other, q in self._neighbours(token)
                     if other != tid
                 )
-        if key.truncated and key.tokens:
-            pass  # the other tokens of a full MRZ field block; the prefix is scored later
+        # A token cut by a full MRZ field is looked up like the others; its prefix match is
+        # scored in `_similarity_matrix`, and the other tokens of the name block.
         rare_enough = [h for h in hits if h[2] <= _SKIP_POSTINGS]
         for tid, quality, _size in rare_enough or hits:
             a, b = int(self.tok_ptr[tid]), int(self.tok_ptr[tid + 1])
