@@ -245,19 +245,13 @@ _DIGRAPHS = (
     ("DZ", "Z"),
     ("DH", "D"),
 )
-_UMLAUT_PAIRS = re.compile("OE|UE")
-
-
-def _fold_pair(match: re.Match[str]) -> str:
-    return match.group(0)[0]
-
-
 _LETTERS = str.maketrans({"Q": "K", "W": "V", "Y": "I", "E": "I", "O": "U"})
 _DOUBLE = re.compile(r"(.)\1+")
+_FIRST = r"\1"
 _LONG_RUN = re.compile(r"(.)\1{3}")
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=1_000_000)
 def skeleton(token: str) -> str:
     """Phonetic skeleton of one upper-case ASCII token, identical for its spelling variants.
 
@@ -268,12 +262,15 @@ def skeleton(token: str) -> str:
     """
     if not token.isascii() or not token.isalpha() or _LONG_RUN.search(token):
         return token  # other scripts, digits, and letter runs no name has (XXXX) stay as they are
-    canonical = _VARIANTS.get(token) or _VARIANTS.get(_UMLAUT_PAIRS.sub(_fold_pair, token))
+    canonical = _VARIANTS.get(token)
+    if canonical is None and ("OE" in token or "UE" in token):
+        canonical = _VARIANTS.get(token.replace("OE", "O").replace("UE", "U"))  # HUESEYIN
     canonical = canonical or token
     out = canonical
     for old, new in _DIGRAPHS:
-        out = out.replace(old, new)
-    out = _DOUBLE.sub(r"\1", out.translate(_LETTERS))
+        if old in out:
+            out = out.replace(old, new)
+    out = _DOUBLE.sub(_FIRST, out.translate(_LETTERS))
     if len(out) > 2 and out.endswith("H") and out[-2] in "AIU":
         out = out[:-1]
     return out or canonical
@@ -539,7 +536,7 @@ def normalize_name(text: str, kind: EntityKind | None = None) -> NameKey:
 
 _PLAIN = re.compile(r"[A-Za-z0-9 '.&()/-]+(?:,[A-Za-z0-9 '.&()/-]+)?")
 _PLAIN_MATCH = _PLAIN.fullmatch
-_PLAIN_REPLACEMENTS = (("'", ""), ("-", " "), ("&", " AND "), ("(", " "), (")", " "), ("/", " "))
+_PLAIN_TABLE = str.maketrans({"'": None, "-": " ", "(": " ", ")": " ", "/": " "})
 _NO_TOKENS: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
 
@@ -555,9 +552,9 @@ def index_tokens(text: str, kind: EntityKind) -> tuple[tuple[str, ...], tuple[st
         upper = text.upper()
         if "'" in upper:
             upper = upper.replace("'", "")
-        for char, replacement in _PLAIN_REPLACEMENTS:
-            if char in upper:
-                upper = upper.replace(char, replacement)
+        upper = upper.translate(_PLAIN_TABLE)
+        if "&" in upper:
+            upper = upper.replace("&", " AND ")
         if "." in upper:
             if _DOTTED_LETTERS.search(upper):
                 return _from_key(normalize_name(text, kind))  # P.T., S.A.: joined letters
