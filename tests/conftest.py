@@ -26,6 +26,7 @@ XDG_ENV = {
     "XDG_STATE_HOME": str(XDG_HOME / "state"),
     "XDG_CACHE_HOME": str(XDG_HOME / "cache"),
 }
+os.environ.update(XDG_ENV)  # in-process API tests too (index cache, audit log)
 
 
 @pytest.fixture

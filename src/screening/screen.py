@@ -359,9 +359,9 @@ class Screener:
 def _build_index(lists: tuple[Watchlist, ...]) -> MatchIndex | None:
     if not lists:
         return None
-    from screening.matching import MatchIndex  # noqa: PLC0415
+    from screening.index_cache import load_index  # noqa: PLC0415
 
-    return MatchIndex(lists)
+    return load_index(lists)  # cached on disk, keyed by the lists' content: warm starts
 
 
 def _holder_name(mrz: Mrz) -> str:
