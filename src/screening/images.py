@@ -436,7 +436,10 @@ def _load_pdf(data: bytes, name: str, limits: Limits) -> LoadedDocument:
             raise _corrupt(name, "the PDF has no pages")
         pages: list[Page] = []
         for index in range(min(total, limits.max_pages)):
-            page = doc[index]
+            try:
+                page = doc[index]
+            except pdfium.PdfiumError:  # a page object that pdfium cannot load (fuzz finding)
+                raise _corrupt(name, f"page {index + 1} cannot be loaded") from None
             try:
                 width_pt, height_pt = page.get_size()
                 if not (width_pt > 0 and height_pt > 0) or not math.isfinite(width_pt * height_pt):
