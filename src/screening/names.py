@@ -439,7 +439,11 @@ def _parse_mrz(text: str) -> tuple[list[str], set[NameFlag], int | None] | None:
     surname, _, given = compact.partition("<<")
     # OCR reads a filler as K now and then (KKK...); only the fillers themselves are trusted.
     surname_tokens = [t for t in surname.split("<") if t]
-    given_tokens = [t for t in given.split("<") if t]
+    # Given names are separated by single fillers; after a run of two or more only fillers may
+    # follow, so K-only tokens there are misread fillers (RELIABILITY 24), other text is kept.
+    head, _, tail = given.partition("<<")
+    given_tokens = [t for t in head.split("<") if t]
+    given_tokens += [t for t in tail.split("<") if t and set(t) != {"K"}]
     if given_tokens and surname_tokens == given_tokens:
         flags.add(NameFlag.REPEATED_SINGLE_NAME)
         given_tokens = []

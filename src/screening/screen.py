@@ -365,7 +365,12 @@ def _build_index(lists: tuple[Watchlist, ...]) -> MatchIndex | None:
 
 
 def _holder_name(mrz: Mrz) -> str:
-    return f"{mrz.value('surname')} {mrz.value('given_names')}".strip()
+    # The name field as written (SURNAME<<GIVEN<NAMES<<<): names.py reads its fillers, a cut
+    # last name and fillers misread as K itself (RELIABILITY 24).
+    surname, given = mrz.fields.get("surname"), mrz.fields.get("given_names")
+    if surname is None or given is None:
+        return f"{mrz.value('surname')} {mrz.value('given_names')}".strip()
+    return f"{surname.raw}<<{given.raw}"
 
 
 def _legal_form(name: str) -> str | None:
