@@ -168,6 +168,10 @@ class _Worker:
 def _worker_main(conn: Connection, func: Callable[[str], dict[str, Any]]) -> None:
     """Run jobs until the parent closes the pipe. Ctrl-C is the parent's business."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Lead a process group of our own, so that killing this worker also kills what it started
+    # (a hung Tesseract would otherwise outlive it: RELIABILITY 14).
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     while True:
         try:
             message = conn.recv()
@@ -192,6 +196,10 @@ def _spawn(
 def _kill(worker: _Worker) -> None:
     with contextlib.suppress(OSError):
         worker.conn.close()
+    pid = worker.process.pid
+    if pid is not None:
+        with contextlib.suppress(OSError):  # the group is gone, or not made yet
+            os.killpg(pid, signal.SIGKILL)
     if worker.process.is_alive():
         worker.process.kill()
     worker.process.join(timeout=5)
