@@ -19,7 +19,7 @@ TODAY = dt.date(2026, 11, 28)
 
 def test_screen_returns_a_typed_result() -> None:
     """screening.screen() gives a ScreeningResult with the MRZ, checks and assessment."""
-    result = screening.screen(MRZ / "td3_valid.txt", today=TODAY, watchlists=LISTS)
+    (result,) = screening.screen(MRZ / "td3_valid.txt", today=TODAY, watchlists=LISTS)
     assert isinstance(result, screening.ScreeningResult)
     assert result.verdict is Verdict.CLEAR
     assert result.mrz is not None
@@ -30,13 +30,20 @@ def test_screen_returns_a_typed_result() -> None:
 
 def test_screen_names_the_recruiter_match() -> None:
     """A flagged recruiter gives ALERT and the match carries the entry and explanation."""
-    result = screening.screen(
+    (result,) = screening.screen(
         MRZ / "td3_valid.txt", today=TODAY, watchlists=LISTS, recruiter="H. Suparman"
     )
     assert result.verdict is Verdict.ALERT
     match = result.matches["recruiter"][0]
     assert match.entry.id == "rec-0001"
     assert match.explanation
+
+
+def test_screen_returns_every_document_of_a_file() -> None:
+    """MRZ text with several documents gives one result each; none is dropped."""
+    results = screening.screen(MRZ / "several_documents.txt", today=TODAY, watchlists=LISTS)
+    assert len(results) == 4
+    assert Verdict.ALERT in {r.verdict for r in results}
 
 
 def test_screen_many_accounts_for_every_input(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from screening.model import (
     Verdict,
     WatchlistEntry,
 )
+from screening.mrz.validate import resolved_dates
 from screening.risk import RULES, ScreeningFacts, assess, load_policy, parse_policy
 
 POLICY = load_policy()
@@ -342,12 +343,18 @@ def test_expiry_date_resolves_to_the_right_century() -> None:
     assert risk.birth_date(make_mrz(birth_date="261129"), TODAY) == dt.date(1926, 11, 29)
 
 
-def test_parser_supplied_iso_dates_are_preferred() -> None:
-    """When the MRZ engine resolved the century (extras *_iso), the policy uses its dates."""
-    mrz = dataclasses.replace(
-        make_mrz(birth_date="100101"), extras={"birth_date_iso": "1910-01-01"}
-    )
-    assert risk.birth_date(mrz, TODAY) == dt.date(1910, 1, 1)
+def test_policy_dates_are_the_mrz_engines_dates() -> None:
+    """The policy resolves centuries exactly as the MRZ engine does (one rule, not two)."""
+    for mrz in (make_mrz(birth_date="100101"), make_mrz(expiry_date="460101")):
+        dates = resolved_dates(mrz, TODAY)
+        assert risk.birth_date(mrz, TODAY) == dates["birth_date"]
+        assert risk.expiry_date(mrz, TODAY) == dates["expiry_date"]
+
+
+def test_a_today_near_the_end_of_the_calendar_does_not_crash() -> None:
+    """`--today 9999-12-31` gives findings, not an internal error."""
+    result = assess(facts(today=dt.date(9999, 12, 31)), POLICY)
+    assert result.verdict is not None
 
 
 def test_unparseable_expiry_is_not_checked_not_passed() -> None:

@@ -376,3 +376,58 @@ def test_desk_watches_a_scan_folder_and_files_each_scan(tmp_path: Path) -> None:
     }
     assert verdicts == {"scan1.txt": "alert", "broken.jpg": "no_result"}
     assert process.returncode == 130
+
+
+@pytest.mark.parametrize(
+    "agency", ["PT Rekaan Duta", "PT Contoh Abadi", "PT Karya Teladan Mandiri"]
+)
+def test_an_agency_named_like_a_licensed_one_is_not_licensed(agency: str) -> None:
+    """Licensed means the same company: a look-alike name is `agency_not_licensed` (REVIEW)."""
+    code, document = screen_json(str(MRZ / "td3_valid.txt"), *WATCH, *ALLOW, "--agency", agency)
+    assert "agency_not_licensed" in codes(document)
+    assert code in {3, 4}
+
+
+@pytest.mark.parametrize(
+    "agency", ["Perseroan Terbatas Teladan Karya Mandiri", "PT Teladan Karya Mandiri Tbk"]
+)
+def test_written_out_and_listed_pt_forms_are_licensable(agency: str) -> None:
+    """'Perseroan Terbatas' and 'PT ... Tbk' are the PT form: no legal-form finding."""
+    _, document = screen_json(str(MRZ / "td3_valid.txt"), *WATCH, *ALLOW, "--agency", agency)
+    assert not [c for c in codes(document) if c.startswith("agency_legal_form")]
+
+
+def test_a_recruiter_no_loaded_list_can_check_is_not_cleared() -> None:
+    """With only the agencies list, a named recruiter was not screened: REVIEW, not CLEAR."""
+    code, document = screen_json(
+        str(MRZ / "td3_valid.txt"),
+        "-w",
+        str(LISTS / "agencies.csv"),
+        "--recruiter",
+        "H. Soeparman",
+    )
+    assert code == 3
+    assert {"party": "recruiter"} in [
+        r["evidence"] for r in document["reasons"] if r["code"] == "party_not_screened"
+    ]
+    assert "watchlist:recruiter" in document["not_checked"]
+
+
+def test_an_agency_without_an_allowlist_is_not_cleared() -> None:
+    """An agency given without any licensed-agency list: its licence was not checked."""
+    code, document = screen_json(
+        str(MRZ / "td3_valid.txt"), *WATCH, "--agency", "PT Teladan Karya Mandiri"
+    )
+    assert code == 3
+    assert "party_not_screened" in codes(document)
+
+
+def test_a_listed_passport_number_is_a_hit_whatever_the_name() -> None:
+    """A document number on the watchlist is decisive even under another name."""
+    text = (
+        "P<IDNSAMPEL<<BUDI<<<<<<<<<<<<<<<<<<<<<<<<<<<\n"
+        "X0000017<9IDN9001011M3001019<<<<<<<<<<<<<<<8\n"
+    )
+    code, document = screen_json("-", *WATCH, stdin=text)
+    assert code == 4
+    assert document["matches"]["holder"][0]["entity_id"] == "rec-0001"

@@ -779,10 +779,49 @@ class MatchIndex:
             itertools.accumulate((len(wl.entries) for wl in self.lists), initial=0)
         )
         self._kinds: dict[EntityKind, _KindIndex] = {}
+        self._numbers: dict[str, list[int]] | None = None  # built on first number lookup
         if state is not None:
             self._adopt(state)
         else:
             self._build()
+
+    def _by_number(self, facts: Evidence, kind: EntityKind | None) -> list[int]:
+        """Entries holding the query's document or registration number, whatever the name.
+
+        A number is decisive evidence (same passport, same company registration), so these
+        entries are candidates even when the name was changed or not given at all.
+        """
+        wanted = {
+            _clean_number(facts.document_number),
+            _clean_number(facts.registration_number),
+        }
+        wanted.discard("")
+        if not wanted:
+            return []
+        if self._numbers is None:
+            numbers: dict[str, list[int]] = {}
+            for pos, entry in enumerate(self.entries):
+                for raw in (*entry.document_numbers, *entry.registration_numbers):
+                    number = _clean_number(raw)
+                    if number:
+                        numbers.setdefault(number, []).append(pos)
+            self._numbers = numbers
+        found = {pos for number in wanted for pos in self._numbers.get(number, ())}
+        return sorted(p for p in found if kind is None or self.entries[p].kind is kind)
+
+    def _number_match(self, pos: int, query: str, strong: float) -> Match:
+        entry = self.entries[pos]
+        list_name = self.lists[bisect.bisect_right(self._list_starts, pos) - 1].info.name
+        explanation = Comparison("document_number", document_number).explanation
+        return Match(
+            list_name=list_name,
+            entry=entry,
+            query=query,
+            matched_name=entry.name,
+            score=100.0,
+            strength=MatchStrength.STRONG if strong <= 100.0 else None,
+            explanation=(f"{explanation} (found by the number, whatever the name)",),
+        )
 
     def _build(self) -> None:
         per_kind: dict[EntityKind, list[_Indexed]] = {k: [] for k in EntityKind}
@@ -896,6 +935,10 @@ class MatchIndex:
                     limit=limit,
                 )
             )
+        scored.extend(
+            (100.0, pos, self._number_match(pos, name, strong_t))
+            for pos in self._by_number(facts, kind)
+        )
         best: dict[int, tuple[float, int, Match]] = {}
         for item in scored:
             pos = item[1]

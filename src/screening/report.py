@@ -214,7 +214,7 @@ def render_mrz(
 
     table = Table(title="Checks", title_justify="left")
     table.add_column("Result")
-    table.add_column("Check")
+    table.add_column("Check", overflow="fold", min_width=12)
     table.add_column("Expected")
     table.add_column("Found")
     table.add_column("Position")

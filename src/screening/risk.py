@@ -12,7 +12,6 @@ finding is an alert), never CLEAR on a list that is not there. No I/O except `lo
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import inspect
 import tomllib
@@ -36,8 +35,10 @@ from screening.model import (
     Severity,
     Verdict,
 )
+from screening.mrz.validate import resolved_dates
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Iterable, Mapping
     from pathlib import Path
 
@@ -77,6 +78,10 @@ class ScreeningFacts:
     agency_legal_form: str | None  # e.g. "PT", "CV"
     lists: tuple[ListInfo, ...]
     lists_failed: tuple[str, ...]
+    # Parties that were named (or read) but that no loaded list could check: "holder",
+    # "recruiter" (no person entries), "agency" (no organisation entries), "agency_licence"
+    # (an agency but no allowlist). Each is REVIEW: a check asked for and not done is not CLEAR.
+    unscreened: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,63 +156,28 @@ def _state(code: str) -> str:
     return _SAME_STATE.get(plain, plain)
 
 
-def _parse_yymmdd(raw: str, century: int) -> dt.date | None:
-    if len(raw) != 6 or not raw.isdigit():
-        return None
-    try:
-        return dt.date(century + int(raw[:2]), int(raw[2:4]), int(raw[4:6]))
-    except ValueError:
-        return None
-
-
-def _iso(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def birth_date(mrz: Mrz, today: dt.date) -> dt.date | None:
-    """The birth date with its century: the latest candidate that is not in the future."""
-    if iso := _iso(mrz.extras.get("birth_date_iso", "")):
-        return iso
-    raw = mrz.value("birth_date") or _raw(mrz, "birth_date")
-    recent = _parse_yymmdd(raw, 2000)
-    if recent is not None and recent <= today:
-        return recent
-    return _parse_yymmdd(raw, 1900)
+    """The birth date with its century resolved against `today` (the MRZ engine's rule)."""
+    return resolved_dates(mrz, today).get("birth_date")
 
 
 def expiry_date(mrz: Mrz, today: dt.date) -> dt.date | None:
-    """The expiry date with its century: at most 20 years ahead of today."""
-    if iso := _iso(mrz.extras.get("expiry_date_iso", "")):
-        return iso
-    raw = mrz.value("expiry_date") or _raw(mrz, "expiry_date")
-    recent = _parse_yymmdd(raw, 2000)
-    limit = _add_years(today, 20)
-    if recent is not None and recent <= limit:
-        return recent
-    return _parse_yymmdd(raw, 1900)
-
-
-def _raw(mrz: Mrz, name: str) -> str:
-    found = mrz.fields.get(name)
-    return found.raw if found is not None else ""
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    """The expiry date with its century resolved against `today` (the MRZ engine's rule)."""
+    return resolved_dates(mrz, today).get("expiry_date")
 
 
 def _age(born: dt.date, today: dt.date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+# Spellings of one Indonesian legal form: "Perseroan Terbatas" is PT written out, and a listed
+# company's "PT ... Tbk" is a PT (Tbk marks it as public).
+_FORM_SYNONYMS = {"PERSEROANTERBATAS": "PT", "PTTBK": "PT", "PERSEROANTERBATASTBK": "PT"}
+
+
 def _form(text: str | None) -> str:
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    compact = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    return _FORM_SYNONYMS.get(compact, compact)
 
 
 def _failed(facts: ScreeningFacts, prefix: str) -> Iterable[Check]:
@@ -508,6 +478,16 @@ def no_watchlist(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
     return [{}]
 
 
+def party_not_screened(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
+    """A name was given but no loaded list could check it: it was not screened."""
+    del policy
+    if not facts.lists or not any(i.role is ListRole.WATCHLIST for i in facts.lists):
+        unscreened = [p for p in facts.unscreened if p == "agency_licence"]
+    else:
+        unscreened = list(facts.unscreened)
+    return [{"party": party} for party in unscreened]
+
+
 def unreadable_document(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
     """The document could not be read: it was not screened. Read it by hand or rescan it."""
     del policy
@@ -544,11 +524,19 @@ RULES: tuple[Rule, ...] = (
     Rule("list_incomplete", watchlist_incomplete),
     Rule("list_stale", watchlist_stale),
     Rule("no_watchlist", no_watchlist),
+    Rule("party_not_screened", party_not_screened),
 )
 
 # A list that is not there, or a document that was not read, must never end CLEAR.
 NEVER_INFO = frozenset(
-    {"document_unreadable", "list_failed", "list_empty", "list_incomplete", "no_watchlist"}
+    {
+        "document_unreadable",
+        "list_failed",
+        "list_empty",
+        "list_incomplete",
+        "no_watchlist",
+        "party_not_screened",
+    }
 )
 
 
@@ -567,11 +555,11 @@ def _not_checked(facts: ScreeningFacts) -> tuple[str, ...]:
         missing += [f"mrz:{c.code}" for c in facts.checks if c.status is CheckStatus.NOT_APPLICABLE]
         if expiry_date(facts.mrz, facts.today) is None:
             missing.append("expiry")
-        if not usable:
+        if not usable or "holder" in facts.unscreened:
             missing.append("watchlist:holder")
-    if not facts.recruiter_name or not usable:
+    if not facts.recruiter_name or not usable or "recruiter" in facts.unscreened:
         missing.append("watchlist:recruiter")
-    if not facts.agency_name or not usable:
+    if not facts.agency_name or not usable or "agency" in facts.unscreened:
         missing.append("watchlist:agency")
     if facts.agency_allowlisted is None:
         missing.append("allowlist")

@@ -23,7 +23,6 @@ from screening.model import (
     ListInfo,
     ListRole,
     Match,
-    MatchStrength,
     Mrz,
     Verdict,
     Watchlist,
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["ReadInfo", "ScreenOptions", "Screener", "ScreeningResult", "screen", "screen_many"]
 
 MAX_TEXT_BYTES = 1_000_000
+ALLOWLIST_SCORE = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +195,7 @@ class Screener:
         begin = time.perf_counter() if started is None else started
         checks = validate_mrz(mrz, self.options.today)
         holder = _holder_name(mrz)
+        unscreened = self._unscreened(holder=True)
         matches: dict[str, tuple[Match, ...]] = {
             "holder": self._search(self._watch_index, holder, EntityKind.PERSON, mrz),
         }
@@ -214,7 +215,11 @@ class Screener:
                     self._allow_index, self.options.agency, EntityKind.ORGANIZATION, None
                 )
                 matches["allowlist"] = allowed
-                allowlisted = any(m.strength is MatchStrength.STRONG for m in allowed)
+                # Licensed means the same company, not a look-alike: a fuzzy "strong" score
+                # is how impostors named like a licensed agency pass. Only the same words in
+                # the same order (legal form, case and punctuation aside) count; anything
+                # else is "not licensed" and the closest licensed names are the evidence.
+                allowlisted = any(_same_name(self.options.agency, m) for m in allowed)
         assessment = self._assess(
             mrz=mrz,
             checks=checks,
@@ -222,6 +227,7 @@ class Screener:
             matches=matches,
             allowlisted=allowlisted,
             legal_form=legal_form,
+            unscreened=unscreened,
         )
         return ScreeningResult(
             source=source,
@@ -247,7 +253,13 @@ class Screener:
         """A NO_RESULT result for an input that could not be screened, with its reason."""
         begin = time.perf_counter() if started is None else started
         assessment = self._assess(
-            mrz=None, checks=(), read_error=code, matches={}, allowlisted=None, legal_form=None
+            mrz=None,
+            checks=(),
+            read_error=code,
+            matches={},
+            allowlisted=None,
+            legal_form=None,
+            unscreened=self._unscreened(holder=False),
         )
         return ScreeningResult(
             source=source,
@@ -334,6 +346,7 @@ class Screener:
         matches: Mapping[str, tuple[Match, ...]],
         allowlisted: bool | None,
         legal_form: str | None,
+        unscreened: tuple[str, ...],
     ) -> Assessment:
         from screening.risk import ScreeningFacts, assess  # noqa: PLC0415
 
@@ -352,8 +365,23 @@ class Screener:
             agency_legal_form=legal_form,
             lists=self.lists,
             lists_failed=(),
+            unscreened=unscreened,
         )
         return assess(facts, self.policy)
+
+    def _unscreened(self, *, holder: bool) -> tuple[str, ...]:
+        """Parties that no loaded list can check (e.g. a recruiter with only an agency list)."""
+        kinds = {entry.kind for wl in self.watchlists for entry in wl.entries}
+        missing: list[str] = []
+        if holder and self.watchlists and EntityKind.PERSON not in kinds:
+            missing.append("holder")
+        if self.options.recruiter and self.watchlists and EntityKind.PERSON not in kinds:
+            missing.append("recruiter")
+        if self.options.agency and self.watchlists and EntityKind.ORGANIZATION not in kinds:
+            missing.append("agency")
+        if self.options.agency and not any(wl.entries for wl in self.allowlists):
+            missing.append("agency_licence")
+        return tuple(missing)
 
 
 def _build_index(lists: tuple[Watchlist, ...]) -> MatchIndex | None:
@@ -362,6 +390,16 @@ def _build_index(lists: tuple[Watchlist, ...]) -> MatchIndex | None:
     from screening.index_cache import load_index  # noqa: PLC0415
 
     return load_index(lists)  # cached on disk, keyed by the lists' content: warm starts
+
+
+def _same_name(query: str, match: Match) -> bool:
+    """The query is the matched licensed name, word for word (legal form aside)."""
+    from screening.names import normalize_name  # noqa: PLC0415
+
+    if match.score < ALLOWLIST_SCORE:
+        return False
+    mine = normalize_name(query, EntityKind.ORGANIZATION).tokens
+    return bool(mine) and mine == normalize_name(match.matched_name, EntityKind.ORGANIZATION).tokens
 
 
 def _holder_name(mrz: Mrz) -> str:
@@ -458,17 +496,18 @@ def screen(
     recruiter: str | None = None,
     agency: str | None = None,
     policy: str | Path | None = None,
-) -> ScreeningResult:
-    """Screen one document (an image, a PDF or an MRZ text file) and return its first result.
+) -> tuple[ScreeningResult, ...]:
+    """Screen one file (an image, a PDF or an MRZ text file): one result per document in it.
 
-    A file that cannot be screened gives a NO_RESULT result with `error_code`; a list that
-    cannot be loaded raises `WatchlistError` (fail closed). For many documents, use
-    `screen_many()` or a `Screener`, which load the lists once.
+    Usually one result; a PDF with a passport page and a visa page, or MRZ text with several
+    documents, gives one each, so none is dropped. A file that cannot be screened gives one
+    NO_RESULT result with `error_code`; a list that cannot be loaded raises `WatchlistError`
+    (fail closed). For many files, use `screen_many()` or a `Screener` (lists loaded once).
 
-    Example: `screen("samples/td3_clean.jpg", today=date.today(), watchlists=["w.csv"])`.
+    Example: `screen("samples/td3_clean.jpg", today=date.today(), watchlists=["w.csv"])[0]`.
     """
     options = _options(today, watchlists, allowlists, recruiter, agency, policy)
-    return Screener(options).screen_source(str(source))[0]
+    return Screener(options).screen_source(str(source))
 
 
 def screen_many(

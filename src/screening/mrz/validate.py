@@ -57,6 +57,7 @@ __all__ = [
 EXPIRY_HORIZON_YEARS = 20
 FILLER_LOOKALIKES = frozenset("KXSGCELZ")
 
+_PARTLY_UNKNOWN = re.compile(r"[0-9]{2}(?:<{4}|[0-9]{2}<<)")
 _LOOKALIKE_RUN = re.compile(r"([KXSGCELZ])\1{2,}")
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _DIGITS = frozenset("0123456789")
@@ -210,6 +211,8 @@ def resolved_dates(mrz: Mrz, today: dt.date) -> dict[str, dt.date | None]:
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
+    if day.year + years > dt.MAXYEAR:  # a `today` near year 9999: no later date exists
+        return dt.date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -221,7 +224,13 @@ def _date_check(field: Field, label: str, *, limit: dt.date) -> tuple[dt.date | 
     raw = field.raw
     if raw == "<<<<<<":
         return None, Check(code, _NA, f"No {label} is recorded (all fillers).", span=field.span)
-    if not (raw.isascii() and raw.isdigit()):
+    if _PARTLY_UNKNOWN.fullmatch(raw):
+        # Part 3 allows unknown month/day to be filled with `<` (e.g. 80<<<<): no calendar
+        # date can be checked, but that is not an impossible date.
+        return None, Check(
+            code, _NA, f"The {label} is only partly known ({raw}).", span=field.span
+        )
+    if not (len(raw) == 6 and raw.isascii() and raw.isdigit()):
         return None, Check(
             code,
             _FAIL,
