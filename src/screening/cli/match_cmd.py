@@ -2,9 +2,9 @@
 
 Typer only: options -> lists (`screening.watchlist`) -> cached index (`screening.index_cache`)
 -> `MatchIndex.search` -> output. Default lists come from the configuration (`watchlists`,
-`allowlists`); when none are configured, the lists shipped in the project's `watchlists/`
-folder are used (files named `licensed*` are allowlists). The exit code is the strongest
-watchlist match over all queries: 4 strong, 3 possible, 0 none; a query that cannot be read
+`allowlists`) or `-w`/`-a`; with none, the command refuses (exit 6, like `screen`'s
+`no_watchlist`): it never silently matches against the shipped demo lists. The exit code
+is the strongest watchlist match over all queries: 4 strong, 3 possible, 0 none; a query that cannot be read
 (bad JSON line) is reported in the output and makes the run exit at least 5. Names from the
 lists and the queries are printed as plain `Text` with control characters escaped.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -27,15 +26,15 @@ from screening.model import EntityKind, ListRole, MatchStrength
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from screening.matching import MatchIndex
     from screening.model import ListInfo, Match, Watchlist
 
-__all__ = ["MAX_QUERY_CHARS", "Query", "match_command", "shipped_lists"]
+__all__ = ["MAX_QUERY_CHARS", "Query", "match_command"]
 
 #: A query line longer than this is refused (no name is this long; bounds the work).
 MAX_QUERY_CHARS = 2000
-_SHIPPED = Path(__file__).resolve().parents[3] / "watchlists"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +50,6 @@ class Query:
     line: int = 0
     ref: object = None
     error: str | None = None
-
-
-def shipped_lists() -> tuple[tuple[Path, ...], tuple[Path, ...]]:
-    """The watchlists and allowlists shipped in the project's `watchlists/` folder."""
-    if not _SHIPPED.is_dir():
-        return (), ()
-    files = sorted(_SHIPPED.glob("*.csv"))
-    allow = tuple(p for p in files if p.stem.startswith("licensed"))
-    watch = tuple(p for p in files if p not in allow)
-    return watch, allow
 
 
 def _plain(value: object) -> str:
@@ -304,8 +293,6 @@ def match_command(
         }
     )
     watch, allow = config.watchlists, config.allowlists
-    if not watch and not allow:
-        watch, allow = shipped_lists()
     if not watch and not allow:
         raise WatchlistError(
             "No watchlist given or configured: pass --watchlist FILE or set `watchlists` in "

@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from screening.cli.app import ExitCode, app, out_console
+from screening.cli.app import ExitCode, app, err_console, out_console
 from screening.cli.config_cmd import plain_text
 from screening.config import effective_config
 
@@ -125,8 +125,16 @@ def report(
     effective = effective_config({"audit_db": db}, path=config)
     with AuditLog(effective.audit_db, effective.audit_key, create=False) as log:
         stats = log.stats(first, last)
+        intact = log.verify().ok
     if output is ReportFormat.JSON:
-        out_console.file.write(json.dumps(stats.as_json(), ensure_ascii=False) + "\n")
+        document = {**stats.as_json(), "chain_intact": intact}
+        out_console.file.write(json.dumps(document, ensure_ascii=False) + "\n")
     else:
         _print(stats)
+    if not intact:
+        err_console.print(
+            "warning: the audit log does not verify (rows were altered or removed); these "
+            "statistics cannot be trusted. Run `screening audit verify`."
+        )
+        return ExitCode.ALERT
     return ExitCode.CLEAR
