@@ -4,9 +4,10 @@ Typer only: options -> lists (`screening.watchlist`) -> cached index (`screening
 -> `MatchIndex.search` -> output. Default lists come from the configuration (`watchlists`,
 `allowlists`) or `-w`/`-a`; with none, the command refuses (exit 6, like `screen`'s
 `no_watchlist`): it never silently matches against the shipped demo lists. The exit code
-is the strongest watchlist match over all queries: 4 strong, 3 possible, 0 none; a query that cannot be read
-(bad JSON line) is reported in the output and makes the run exit at least 5. Names from the
-lists and the queries are printed as plain `Text` with control characters escaped.
+is the strongest watchlist match over all queries: 4 strong, 3 possible, 0 none; a query
+that cannot be read (bad JSON line) is reported in the output and makes the run exit at
+least 5. Names from the lists and the queries are printed as plain `Text` with control
+characters escaped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -26,7 +28,6 @@ from screening.model import EntityKind, ListRole, MatchStrength
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from screening.matching import MatchIndex
     from screening.model import ListInfo, Match, Watchlist
