@@ -11,6 +11,7 @@ from screening.cli import (
     desk_cmd,  # noqa: F401
     match_cmd,  # noqa: F401
     mrz_cmd,  # noqa: F401
+    read_cmd,  # noqa: F401
     report_cmd,  # noqa: F401
     screen_cmd,  # noqa: F401
     watchlist_cmd,  # noqa: F401

@@ -14,17 +14,17 @@ taken. A document without an MRZ raises `MrzNotFound` (code `no_mrz_found`), nev
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from screening.errors import MrzNotFound, MrzSyntaxError
 from screening.images import Limits, load_document
-from screening.ocr.arbitrate import Hypothesis, ReadLine, arbitrate
+from screening.ocr.arbitrate import Hypothesis, ReadLine, arbitrate, disagreements
 from screening.ocr.recognise import Model, OcrTimeout, find_model
 
 if TYPE_CHECKING:
+    import datetime as dt
     from pathlib import Path
 
     import numpy as np
@@ -42,9 +42,13 @@ __all__ = [
 
 DEFAULT_OCR_TIMEOUT_S = 10.0
 # Upper bound of Tesseract calls for one page: candidates x orientations x variants.
-_MAX_CALLS = 10
+_MAX_CALLS = 8
+# Shortest OCR line (characters) that may be an MRZ line: 30 minus a few unread fillers.
+_MIN_MRZ_LINE = 24
 _MAX_CANDIDATES = 3
-_VARIANTS = ("gray", "otsu", "adaptive")
+_VARIANTS = ("gray", "sharp", "sharp_strong", "otsu")
+# Minimum line confidence (0-100) that makes a read with failing check digits still an MRZ.
+_CONFIDENT = 75.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,8 @@ class _PageRead:
     upside_down: bool
     calls: int
     notes: tuple[str, ...]
+    # Unprotected (line, column) positions where readings differ; None: only one reading.
+    disputed: tuple[tuple[int, int], ...] | None = None
 
 
 def read_document(
@@ -140,10 +146,25 @@ def read_page(
 
     started = time.perf_counter()
     model = model or find_model()
-    found = _best_read(find_candidates(image)[:_MAX_CANDIDATES], model, ocr_timeout_s)
+    found = _best_read(_ranked(find_candidates(image)), model, ocr_timeout_s)
     if found is None:
         return None
     return _result(found, path, page, model, today, started, notes)
+
+
+def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+    """Likely MRZ blocks first, then the others; each group by detection score.
+
+    A block is likely when its width is 18 to 75 glyph heights: an MRZ line is 30 to 44
+    glyphs, each about as wide as it is high.
+    """
+
+    def fits(candidate: Candidate) -> bool:
+        ratio = candidate.crop.shape[1] / max(_char_height(candidate.crop), 1.0)
+        return 18 <= ratio <= 75
+
+    ordered = sorted(candidates, key=lambda candidate: (not fits(candidate), -candidate.score))
+    return tuple(ordered[:_MAX_CANDIDATES])
 
 
 def _best_read(
@@ -179,11 +200,13 @@ def _read_candidate(
     crops = {False: candidate.crop, True: cv2.rotate(candidate.crop, cv2.ROTATE_180)}
     passes: dict[bool, list[list[ReadLine]]] = {False: [], True: []}
     best: dict[bool, Hypothesis | None] = {False: None, True: None}
+    used: dict[bool, list[str]] = {False: [], True: []}
     calls = 0
 
-    def run(flip: bool, variant: str) -> Hypothesis | None:  # noqa: FBT001
+    def run(flip: bool, variant: str) -> Hypothesis | None:
         nonlocal calls
         calls += 1
+        used[flip].append(variant)
         try:
             lines = run_tesseract(prepare(crops[flip], height, variant), model, timeout_s=timeout_s)
         except OcrTimeout:
@@ -194,16 +217,37 @@ def _read_candidate(
         best[flip] = _plausible(arbitrate(passes[flip]))
         return best[flip]
 
+    def finish(chosen: Hypothesis, flip: bool) -> tuple[_PageRead, int]:
+        """Cross-check the fields no check digit protects against a second reading."""
+        if len(passes[flip]) == 1 and calls < budget:
+            variant = next(v for v in _VARIANTS if v not in used[flip])
+            again = run(flip, variant)
+            if again is not None and again.key < chosen.key:
+                chosen = again
+        singles = [arbitrate([lines]) for lines in passes[flip]]
+        others = [single for single in singles if single is not None]
+        disputed = disagreements(chosen, others) if len(passes[flip]) > 1 else None
+        read = _PageRead(chosen, candidate, flip, calls, (), disputed)
+        return read, calls
+
     first = run(False, _VARIANTS[0])  # noqa: FBT003
     if first is not None and first.consistent:
-        return _PageRead(first, candidate, upside_down=False, calls=calls, notes=()), calls
+        return finish(first, False)  # noqa: FBT003
     if first is None or len(first.failed_checks) * 2 >= max(first.checks_run, 1):
         flipped = run(True, _VARIANTS[0])  # noqa: FBT003
         if flipped is not None and flipped.consistent:
-            return _PageRead(flipped, candidate, upside_down=True, calls=calls, notes=()), calls
-    upside = best[True] is not None and (best[False] is None or best[True].key < best[False].key)
-    if best[upside] is None:
-        return None, calls
+            return finish(flipped, True)  # noqa: FBT003
+    if best[False] is not None or best[True] is not None:
+        upside = best[True] is not None and (
+            best[False] is None or best[True].key < best[False].key
+        )
+    else:
+        # Neither way reads as an MRZ yet (blur, low resolution): go on with the way that
+        # gave more long confident lines, or give up when neither gave any.
+        weights = {flip: _long_line_weight(passes[flip]) for flip in (False, True)}
+        if max(weights.values()) <= 0:
+            return None, calls
+        upside = weights[True] > weights[False]
     for variant in _VARIANTS[1:]:
         if calls >= budget:
             break
@@ -211,20 +255,33 @@ def _read_candidate(
         if hypothesis is not None and hypothesis.consistent:
             break
     final = best[upside]
-    if final is None:  # pragma: no cover - best only improves
+    if final is None:
         return None, calls
-    return _PageRead(final, candidate, upside_down=upside, calls=calls, notes=()), calls
+    return finish(final, upside)
+
+
+def _long_line_weight(passes: list[list[ReadLine]]) -> float:
+    """Characters times confidence of the MRZ-long lines read so far (orientation evidence)."""
+    return sum(
+        len(line.text) * line.confidence
+        for lines in passes
+        for line in lines
+        if len(line.text) >= _MIN_MRZ_LINE
+    )
 
 
 def _plausible(hypothesis: Hypothesis | None) -> Hypothesis | None:
     """Keep a hypothesis only when it looks like a real MRZ, not text forced into the shape.
 
-    At least half of its check digits must pass (a random line passes each with p = 0.1).
+    Either half of its check digits pass (a random line passes each with p = 0.1), or
+    Tesseract is confident of what it read (a specimen printed with wrong check digits);
+    text read upside down or from a photo's texture is read with low confidence.
     """
     if hypothesis is None:
         return None
     passed = hypothesis.checks_run - len(hypothesis.failed_checks)
-    if passed * 2 < hypothesis.checks_run:
+    confidence = min(hypothesis.confidences, default=0.0)
+    if passed * 2 < hypothesis.checks_run and confidence < _CONFIDENT:
         return None
     return hypothesis
 
@@ -253,7 +310,7 @@ def _char_height(crop: npt.NDArray[np.uint8]) -> float:
     return float(np.median(runs))
 
 
-def _result(
+def _result(  # noqa: PLR0917 - private helper with one caller
     found: _PageRead,
     path: str,
     page: int,
@@ -279,7 +336,7 @@ def _result(
         mrz = dataclasses.replace(
             parsed, original_lines=hypothesis.original, corrections=hypothesis.corrections
         )
-        checks = _validate(mrz, today)
+        checks = (*_validate(mrz, today), *_agreement(found.disputed))
     angle = (found.candidate.angle + (180.0 if found.upside_down else 0.0)) % 360.0
     return ReadResult(
         path=path,
@@ -297,6 +354,41 @@ def _result(
         ocr_calls=found.calls,
         notes=tuple(all_notes),
         error_code=error_code,
+    )
+
+
+def _agreement(disputed: tuple[tuple[int, int], ...] | None) -> tuple[Check, ...]:
+    """A failing `ocr_agreement` check when two readings differ where no check digit helps."""
+    from screening.model import Check, CheckStatus, Span  # noqa: PLC0415
+
+    if disputed is None:
+        return (
+            Check(
+                "ocr_agreement",
+                CheckStatus.NOT_APPLICABLE,
+                "Only one OCR reading was made; fields without a check digit are unverified.",
+            ),
+        )
+    if not disputed:
+        return (
+            Check(
+                "ocr_agreement",
+                CheckStatus.PASS,
+                "Two OCR readings agree on every field that has no check digit.",
+            ),
+        )
+    where = ", ".join(Span(line, col, col + 1).describe() for line, col in disputed[:8])
+    more = f" and {len(disputed) - 8} more" if len(disputed) > 8 else ""
+    return (
+        Check(
+            "ocr_agreement",
+            CheckStatus.FAIL,
+            f"Two OCR readings differ at {len(disputed)} position(s) that no check digit "
+            f"protects ({where}{more}); compare them with the document.",
+            expected="0",
+            found=str(len(disputed)),
+            span=Span(disputed[0][0], disputed[0][1], disputed[0][1] + 1),
+        ),
     )
 
 

@@ -21,7 +21,14 @@ from screening.model import Correction, DocType
 from screening.mrz import checkdigit
 from screening.mrz.layout import LAYOUTS, CharClass, Layout, layout_for
 
-__all__ = ["Hypothesis", "ReadLine", "arbitrate", "score_lines"]
+__all__ = [
+    "Hypothesis",
+    "ReadLine",
+    "arbitrate",
+    "disagreements",
+    "protected_positions",
+    "score_lines",
+]
 
 _LENGTHS = (30, 36, 44)
 _TO_DIGIT = {
@@ -272,17 +279,16 @@ def _fix_classes(
                 )
             elif spec.chars is CharClass.SEX and ch not in "MFX":
                 anomalies.append(f"sex:{spec.line}:{col}")
-            elif spec.chars is CharClass.CODE:
-                if col == spec.start and ch.isdigit():
-                    _replace(
-                        line,
-                        spec.line,
-                        col,
-                        _TO_LETTER.get(ch),
-                        "the document code starts with a letter",
-                        corrections,
-                        anomalies,
-                    )
+            elif spec.chars is CharClass.CODE and col == spec.start and ch.isdigit():
+                _replace(
+                    line,
+                    spec.line,
+                    col,
+                    _TO_LETTER.get(ch),
+                    "the document code starts with a letter",
+                    corrections,
+                    anomalies,
+                )
     names = layout.names
     line = lines[names.line]
     for col in range(names.start, names.end):
@@ -298,7 +304,7 @@ def _fix_classes(
             )
 
 
-def _replace(
+def _replace(  # noqa: PLR0917 - private helper, called positionally in one place
     line: list[str],
     index: int,
     col: int,
@@ -411,7 +417,7 @@ def _overflow_ok(layout: Layout, lines: list[list[str]]) -> bool:
     return checkdigit.is_valid(head + rest[:-1], rest[-1])
 
 
-def _swap_to_pass(
+def _swap_to_pass(  # noqa: PLR0917 - private helper with one caller
     line: list[str],
     index: int,
     start: int,
@@ -449,3 +455,41 @@ def _swap_to_pass(
 def layouts() -> dict[DocType, Layout]:
     """The layout table this module arbitrates with (for tests)."""
     return LAYOUTS
+
+
+def protected_positions(hypothesis: Hypothesis) -> frozenset[tuple[int, int]]:
+    """(line, column) positions covered by a check digit that passes (data and digit)."""
+    layout = LAYOUTS[hypothesis.doc_type]
+    covered: set[tuple[int, int]] = set()
+    for check in layout.checks:
+        if check.code in hypothesis.failed_checks:
+            continue
+        digit = layout.spec(check.digit)
+        if digit is None:
+            continue
+        slices = list(check.composite)
+        data = layout.spec(check.data) if check.data else None
+        if data is not None:
+            slices.append((data.line, data.start, data.end))
+        slices.append((digit.line, digit.start, digit.end))
+        for line, start, end in slices:
+            covered.update((line, col) for col in range(start, end))
+    return frozenset(covered)
+
+
+def disagreements(hypothesis: Hypothesis, others: list[Hypothesis]) -> tuple[tuple[int, int], ...]:
+    """Positions no check digit protects where another reading of the same zone differs.
+
+    Names, nationality and sex have no check digit: when two preprocessing variants read them
+    differently, the chosen reading is only a guess and must be reviewed.
+    """
+    protected = protected_positions(hypothesis)
+    found: set[tuple[int, int]] = set()
+    for other in others:
+        if other.doc_type != hypothesis.doc_type:
+            continue
+        for index, (mine, theirs) in enumerate(zip(hypothesis.lines, other.lines, strict=True)):
+            for col, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+                if a != b and (index, col) not in protected:
+                    found.add((index, col))
+    return tuple(sorted(found))

@@ -129,16 +129,18 @@ def _blocks(
             continue
         fill = min(1.0, cv2.contourArea(cv2.convexHull(points)) / (rw * rh))
         # Longer blocks and fuller rectangles look more like an MRZ; prefer aspect ratios of
-        # real MRZ blocks (about 5 for TD1 to 13 for TD3) and the lower part of the page.
+        # real MRZ blocks (about 5 for TD1 to 13 for TD3) and the top or bottom of the page.
         aspect_fit = 1.0 if 3.5 <= aspect <= 16 else 0.6
-        score = (rw / width) * fill * aspect_fit * (0.85 + 0.3 * cy / height)
+        edge = abs(cy / height - 0.5) * 2  # MRZs sit near an edge of the document
+        score = (rw / width) * fill * aspect_fit * (0.85 + 0.3 * edge)
         results.append((((cx, cy), (rw, rh), angle), score))
     return results
 
 
 def _merge_lines(blobs: list[npt.NDArray[np.int32]]) -> list[npt.NDArray[np.int32]]:
-    """Join text lines of the same block that the closing left apart (MRZ lines are parallel,
-    of about equal length, aligned, and about one line height apart); keep the originals too.
+    """Join text lines of one block that the closing left apart; keep the originals too.
+
+    MRZ lines are parallel, of about equal length, aligned, and about one line height apart.
     """
     import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MRZ_ALPHABET",
+    "VARIANTS",
     "Model",
     "OcrLine",
     "OcrTimeout",
@@ -40,9 +41,11 @@ MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 
 # Glyph height (capital letters) in pixels that the LSTM models read best.
 _TARGET_CHAR_HEIGHT = 34
+# An MRZ line of 44 glyphs 34 px high is about 1100 px wide; wider means a wrong estimate.
+_MAX_WIDTH = 1400
 
 
-class OcrTimeout(Exception):  # noqa: N818 - internal signal, caught by the pipeline
+class OcrTimeout(Exception):
     """One Tesseract call exceeded its time limit (the process was killed)."""
 
 
@@ -89,27 +92,43 @@ def find_model() -> Model:
     )
 
 
-def prepare(crop: npt.NDArray[np.uint8], char_height: float, variant: str) -> npt.NDArray[np.uint8]:
-    """Scale a grey MRZ crop to the model's glyph height and apply a binarisation variant.
+# Variant name -> (glyph height, unsharp-mask sigma in source pixels, unsharp amount, binarise).
+_VARIANTS: dict[str, tuple[int, float, float, str]] = {
+    "gray": (24, 0.0, 0.0, ""),  # Tesseract binarises itself: best on clean scans
+    "sharp": (24, 1.5, 2.0, ""),  # undo blur / low resolution (lost glyph edges)
+    "sharp_strong": (28, 2.0, 3.0, ""),
+    "otsu": (34, 0.0, 0.0, "otsu"),  # global threshold: faint print on a clean ground
+    "adaptive": (34, 0.0, 0.0, "adaptive"),  # local threshold: uneven light
+}
+VARIANTS = tuple(_VARIANTS)
 
-    Variants: `gray` (Tesseract binarises itself), `otsu` (global threshold after a light
-    blur, good on clean scans), `adaptive` (local threshold, good under uneven light).
+
+def prepare(crop: npt.NDArray[np.uint8], char_height: float, variant: str) -> npt.NDArray[np.uint8]:
+    """Scale a grey MRZ crop to the model's glyph height and apply a preprocessing variant.
+
+    Variants (`VARIANTS`): `gray` (Tesseract binarises itself), `sharp` and `sharp_strong`
+    (an unsharp mask sized to the source pixels, for blurred or low-resolution scans),
+    `otsu` (global threshold after a light blur), `adaptive` (local threshold).
     """
     import cv2  # noqa: PLC0415
 
-    factor = _TARGET_CHAR_HEIGHT / max(char_height, 1.0)
-    factor = min(max(factor, 0.3), 8.0)
+    target, sigma, amount, binarise = _VARIANTS[variant]
+    factor = target / max(char_height, 1.0)
+    factor = min(max(factor, 0.3), 8.0, _MAX_WIDTH / max(crop.shape[1], 1))
     interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
     image = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=interp)
-    if variant == "otsu":
+    if sigma > 0:
+        soft = cv2.GaussianBlur(image, (0, 0), sigma * max(factor, 1.0))
+        image = cv2.addWeighted(image, 1 + amount, soft, -amount, 0)
+    if binarise == "otsu":
         blurred = cv2.GaussianBlur(image, (3, 3), 0)
         _, image = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    elif variant == "adaptive":
-        block = int(_TARGET_CHAR_HEIGHT * 1.5) | 1
+    elif binarise == "adaptive":
+        block = int(target * 1.5) | 1
         image = cv2.adaptiveThreshold(
             image, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15
         )
-    pad = _TARGET_CHAR_HEIGHT // 2
+    pad = target // 2
     return cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
 
 

@@ -1,0 +1,246 @@
+"""Reading the MRZ from images: real Tesseract on real specimen images and generated samples.
+
+Assertions are on validated fields (document number, dates, names), not on raw OCR text. The
+arbitration tests are pure and run without Tesseract.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TODAY
+from screening.errors import ImageUnreadable, MrzNotFound
+from screening.mrz import checkdigit
+from screening.ocr import read_document
+from screening.ocr.arbitrate import ReadLine, arbitrate, score_lines
+
+SAMPLES = ROOT / "samples"
+TESSERACT = shutil.which("tesseract") is not None
+needs_tesseract = pytest.mark.skipif(not TESSERACT, reason="tesseract is not installed")
+
+ICAO_TD3 = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
+
+
+def _manifest() -> dict[str, dict]:
+    rows = [json.loads(line) for line in (SAMPLES / "manifest.jsonl").read_text().splitlines()]
+    return {row["file"]: row for row in rows}
+
+
+def _shared_rows(shared_data: Path) -> dict[str, dict]:
+    text = (shared_data / "mrz" / "images.jsonl").read_text()
+    return {row["file"]: row for row in map(json.loads, text.splitlines())}
+
+
+# --- arbitration (pure) ------------------------------------------------------------------------
+
+
+def test_clean_read_has_no_corrections() -> None:
+    """A read that passes every check digit is kept exactly as read, with nothing corrected."""
+    best = arbitrate([[ReadLine(line, 90.0, "0/gray") for line in ICAO_TD3]])
+    assert best is not None
+    assert best.lines == tuple(ICAO_TD3)
+    assert best.corrections == ()
+    assert best.consistent
+
+
+def test_filler_read_as_k_is_restored_and_recorded() -> None:
+    """`<` read as K inside the trailing name filler becomes `<`, and the change is recorded."""
+    line1 = ICAO_TD3[0][:30] + "K" + ICAO_TD3[0][31:]
+    best = arbitrate([[ReadLine(line1, 80.0, "a"), ReadLine(ICAO_TD3[1], 90.0, "a")]])
+    assert best is not None
+    assert best.lines == tuple(ICAO_TD3)
+    assert [(c.line, c.col, c.read, c.used) for c in best.corrections] == [(0, 30, "K", "<")]
+
+
+def test_letter_in_date_becomes_digit() -> None:
+    """`O` in a date field is read as the digit 0 (field class), recorded as a correction."""
+    line2 = ICAO_TD3[1].replace("7408122", "74O8122")
+    best = arbitrate([[ReadLine(ICAO_TD3[0], 90.0, "a"), ReadLine(line2, 90.0, "a")]])
+    assert best is not None
+    assert best.lines[1] == ICAO_TD3[1]
+    assert any(c.read == "O" and c.used == "0" for c in best.corrections)
+    assert not best.failed_checks
+
+
+def test_short_line_is_padded_with_recorded_fillers() -> None:
+    """A line missing trailing fillers is padded to the layout length; each pad is listed."""
+    best = arbitrate([[ReadLine(ICAO_TD3[0][:-3], 90.0, "a"), ReadLine(ICAO_TD3[1], 90.0, "a")]])
+    assert best is not None
+    assert best.lines == tuple(ICAO_TD3)
+    assert len(best.corrections) == 3
+
+
+def test_lines_from_two_passes_are_combined_by_check_digits() -> None:
+    """Line 2 from the pass whose check digits pass wins over a misread one."""
+    bad = ICAO_TD3[1].replace("7408122", "7406122")
+    first = [ReadLine(ICAO_TD3[0], 95.0, "a"), ReadLine(bad, 95.0, "a")]
+    second = [ReadLine(ICAO_TD3[0], 70.0, "b"), ReadLine(ICAO_TD3[1], 70.0, "b")]
+    best = arbitrate([first, second])
+    assert best is not None
+    assert best.lines[1] == ICAO_TD3[1]
+    assert not best.failed_checks
+
+
+def test_wrong_digit_keeps_a_failing_check() -> None:
+    """A digit misread as another digit cannot be guessed: the check stays failed."""
+    bad = ICAO_TD3[1].replace("7408122", "7406122")
+    best = arbitrate([[ReadLine(ICAO_TD3[0], 90.0, "a"), ReadLine(bad, 90.0, "a")]])
+    assert best is not None
+    assert "check_digit:birth_date" in best.failed_checks
+    assert not best.consistent
+
+
+def test_text_that_is_not_an_mrz_gives_no_hypothesis() -> None:
+    """Short lines of ordinary text never become an MRZ."""
+    assert (
+        arbitrate([[ReadLine("REPUBLIC OF UTOPIA", 90.0, "a"), ReadLine("PASSPORT", 90.0, "a")]])
+        is None
+    )
+    assert score_lines(["ABC", "DEF"]) is None
+
+
+def test_single_lookalike_swap_satisfies_check_and_is_recorded() -> None:
+    """Document number `O` for `0` that fails its check digit is swapped and recorded."""
+    line2 = "L898902C36UTO7408122F1204159ZE184226B<<<<<10".replace("L898902C3", "L8989O2C3")
+    best = score_lines([ICAO_TD3[0], line2])
+    assert best is not None
+    assert best.lines[1] == ICAO_TD3[1]
+    assert [(c.read, c.used) for c in best.corrections] == [("O", "0")]
+    assert checkdigit.is_valid("L898902C3", "6")
+
+
+# --- real images (Tesseract) -----------------------------------------------------------------
+
+SAMPLE_CASES = [
+    "td3_clean.jpg",
+    "td1_clean.jpg",
+    "td3_rot90.jpg",
+    "td2_rot180.jpg",
+    "td3_skew7.jpg",
+]
+
+
+@pytest.mark.ocr
+@needs_tesseract
+@pytest.mark.parametrize("name", SAMPLE_CASES)
+def test_generated_samples_read_to_their_fields(name: str) -> None:
+    """Generated specimens (clean, rotated 90/180, skewed) read to the manifest's fields."""
+    expected = _manifest()[name]
+    (result,) = read_document(SAMPLES / name, today=TODAY)
+    assert result.mrz is not None
+    fields = expected["fields"]
+    assert result.mrz.value("document_number") == fields["document_number"]
+    assert result.mrz.value("birth_date") == fields["birth_date"]
+    assert result.mrz.value("expiry_date") == fields["expiry_date"]
+    assert result.mrz.value("surname") == fields["surname"]
+    assert result.mrz.value("given_names") == fields["given_names"]
+    assert not any(check.failed for check in result.checks if check.code.startswith("check_digit"))
+    assert result.model in {"mrz", "eng"}
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_pdf_pages_each_give_a_result() -> None:
+    """A 2-page PDF with a passport page and a visa gives one result per page, in order."""
+    results = read_document(SAMPLES / "td3_and_visa.pdf", today=TODAY)
+    assert [r.page for r in results] == [0, 1]
+    assert [r.mrz.doc_type.value for r in results if r.mrz] == ["TD3", "MRV-A"]
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_negative_sample_is_no_mrz_found() -> None:
+    """A card front without an MRZ raises MrzNotFound (no_mrz_found), never a guess."""
+    with pytest.raises(MrzNotFound) as caught:
+        read_document(SAMPLES / "td1_front_no_mrz.jpg", today=TODAY)
+    assert caught.value.code == "no_mrz_found"
+
+
+SHARED_CASES = [
+    "mrz-Arg0s1080__docs_images_id_cards_Latvia.png",
+    "mrz-Arg0s1080__docs_images_passports_Canada.png",
+    "PassportEye__tests_data_passport-td3.jpg",
+]
+
+
+@pytest.mark.ocr
+@needs_tesseract
+@pytest.mark.parametrize("name", SHARED_CASES)
+def test_real_specimens_read_exactly(shared_data: Path, name: str) -> None:
+    """Real specimen scans read to their ground truth, every check digit passing."""
+    row = _shared_rows(shared_data)[name]
+    (result,) = read_document(shared_data / "mrz" / "images" / name, today=TODAY)
+    assert result.mrz is not None
+    assert list(result.mrz.lines) == row["lines"]
+    assert not any(check.failed for check in result.checks if check.code.startswith("check_digit"))
+    assert len(result.line_confidences) == len(row["lines"])
+    x, y, width, height = result.box
+    assert width > 0
+    assert height > 0
+    assert x >= 0
+    assert y >= 0
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_real_specimen_rotated_180_is_read(shared_data: Path, tmp_path: Path) -> None:
+    """The same real scan upside down reads to the same document number, angle about 180."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    name = "mrz-Arg0s1080__docs_images_id_cards_Latvia.png"
+    image = cv2.imread(str(shared_data / "mrz" / "images" / name))
+    target = tmp_path / "upside_down.png"
+    cv2.imwrite(str(target), cv2.rotate(image, cv2.ROTATE_180))
+    (result,) = read_document(target, today=TODAY)
+    assert result.mrz is not None
+    assert result.mrz.value("document_number") == "PA9992921"
+    assert abs(result.angle - 180) < 10
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_shared_negative_is_no_mrz_found(shared_data: Path) -> None:
+    """The shared negative image (no MRZ) gives no_mrz_found."""
+    with pytest.raises(MrzNotFound):
+        read_document(
+            shared_data / "mrz" / "images" / "PassportEye__tests_data_pacman.png", today=TODAY
+        )
+
+
+def test_text_file_named_jpg_is_unreadable(tmp_path: Path) -> None:
+    """A text file named .jpg is rejected by the loader before any OCR."""
+    fake = tmp_path / "fake.jpg"
+    fake.write_text("not an image")
+    with pytest.raises(ImageUnreadable):
+        read_document(fake, today=TODAY)
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_reading_leaves_no_temporary_files(tmp_path: Path) -> None:
+    """No crop or OCR file is left in (or written to) the temporary directory."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    private.chmod(stat.S_IRWXU)
+    old = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(private)
+    tempfile.tempdir = None
+    try:
+        read_document(SAMPLES / "td3_clean.jpg", today=TODAY)
+    finally:
+        if old is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = old
+        tempfile.tempdir = None
+    assert list(private.iterdir()) == []
