@@ -161,7 +161,7 @@ def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
 
     def fits(candidate: Candidate) -> bool:
         ratio = candidate.crop.shape[1] / max(_char_height(candidate.crop), 1.0)
-        return 18 <= ratio <= 75
+        return bool(18 <= ratio <= 75)
 
     ordered = sorted(candidates, key=lambda candidate: (not fits(candidate), -candidate.score))
     return tuple(ordered[:_MAX_CANDIDATES])
@@ -192,12 +192,12 @@ def _read_candidate(
     candidate: Candidate, model: Model, timeout_s: float, budget: int, notes: list[str]
 ) -> tuple[_PageRead | None, int]:
     """Read one block: upright first, upside down when that reads badly, then more variants."""
-    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
 
     from screening.ocr.recognise import prepare, run_tesseract  # noqa: PLC0415
 
     height = _char_height(candidate.crop)
-    crops = {False: candidate.crop, True: cv2.rotate(candidate.crop, cv2.ROTATE_180)}
+    crops = {False: candidate.crop, True: np.ascontiguousarray(candidate.crop[::-1, ::-1])}
     passes: dict[bool, list[list[ReadLine]]] = {False: [], True: []}
     best: dict[bool, Hypothesis | None] = {False: None, True: None}
     used: dict[bool, list[str]] = {False: [], True: []}
@@ -238,9 +238,8 @@ def _read_candidate(
         if flipped is not None and flipped.consistent:
             return finish(flipped, True)  # noqa: FBT003
     if best[False] is not None or best[True] is not None:
-        upside = best[True] is not None and (
-            best[False] is None or best[True].key < best[False].key
-        )
+        right, flipped_best = best[False], best[True]
+        upside = flipped_best is not None and (right is None or flipped_best.key < right.key)
     else:
         # Neither way reads as an MRZ yet (blur, low resolution): go on with the way that
         # gave more long confident lines, or give up when neither gave any.

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
 __all__ = ["Candidate", "find_candidates"]
+
+_Rect = tuple[tuple[float, float], tuple[float, float], float]
 
 # Working size of the longer side for detection: large enough for 4-pixel glyphs on a small
 # scan after upscaling, small enough that the morphology takes a few milliseconds.
@@ -55,10 +57,16 @@ def find_candidates(bgr: npt.NDArray[np.uint8]) -> tuple[Candidate, ...]:
         return ()
     scale = _WORK_SIZE / max(height, width)
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
+    small = cast(
+        "npt.NDArray[np.uint8]", cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
+    )
     found: list[tuple[float, tuple[tuple[float, float], tuple[float, float], float]]] = []
     for quarter in (0, 1):
-        work = small if quarter == 0 else cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE)
+        work = (
+            small
+            if quarter == 0
+            else cast("npt.NDArray[np.uint8]", cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE))
+        )
         for rect, score in _blocks(work):
             found.append((score, _unrotate_rect(rect, quarter, small.shape[:2])))
     found.sort(key=lambda item: -item[0])
@@ -73,7 +81,7 @@ def find_candidates(bgr: npt.NDArray[np.uint8]) -> tuple[Candidate, ...]:
         )
         if any(_overlaps(page_rect, other) for other in candidates):
             continue
-        crop, angle, box = _extract(gray, page_rect)
+        crop, angle, box = _extract(cast("npt.NDArray[np.uint8]", gray), page_rect)
         if crop.size == 0:
             continue
         candidates.append(Candidate(crop=crop, box=box, angle=angle, score=score))
@@ -102,7 +110,7 @@ def _blocks(
     otsu, block_mask = cv2.threshold(grad8, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     square = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(21 * unit), _odd(21 * unit)))
     block_mask = cv2.morphologyEx(block_mask, cv2.MORPH_CLOSE, square)
-    block_mask = cv2.erode(block_mask, None, iterations=2)
+    block_mask = cv2.erode(block_mask, np.ones((3, 3), np.uint8), iterations=2)
     # A second, stricter mask keeps each text line apart from textured backgrounds (guilloche,
     # photos) that the block mask glues to the MRZ; `_merge_lines` rebuilds the block.
     line_mask = ((grad8 > min(1.6 * otsu, 250)) * 255).astype("uint8")
@@ -110,10 +118,10 @@ def _blocks(
     line_mask = cv2.morphologyEx(line_mask, cv2.MORPH_CLOSE, wide)
     narrow = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(9 * unit), _odd(3 * unit)))
     line_mask = cv2.morphologyEx(line_mask, cv2.MORPH_OPEN, narrow)
-    blobs = []
+    blobs: list[npt.NDArray[np.int32]] = []
     for mask in (block_mask, line_mask):
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        blobs.extend(c.reshape(-1, 2) for c in contours if len(c) >= 3)
+        blobs.extend(c.reshape(-1, 2).astype(np.int32) for c in contours if len(c) >= 3)
     results = []
     for points in _merge_lines(blobs):
         rect = cv2.minAreaRect(points)
@@ -137,24 +145,39 @@ def _blocks(
     return results
 
 
+class _Line(NamedTuple):
+    """A text line (or fragment) as a rotated rectangle; `angle` in radians."""
+
+    points: npt.NDArray[np.int32]
+    cx: float
+    cy: float
+    width: float
+    height: float
+    angle: float
+
+
+def _line_of(points: npt.NDArray[np.int32]) -> _Line:
+    import cv2  # noqa: PLC0415
+
+    (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
+    if rw < rh:
+        rw, rh, angle = rh, rw, angle + 90.0
+    return _Line(points, cx, cy, rw, rh, math.radians(angle))
+
+
 def _merge_lines(blobs: list[npt.NDArray[np.int32]]) -> list[npt.NDArray[np.int32]]:
     """Join text lines of one block that the closing left apart; keep the originals too.
 
     MRZ lines are parallel, of about equal length, aligned, and about one line height apart.
     """
-    import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
-    pieces = []
-    for blob in blobs:
-        (cx, cy), (rw, rh), angle = cv2.minAreaRect(blob)
-        if rw < rh:
-            rw, rh, angle = rh, rw, angle + 90.0
-        if rh > 0 and rw / rh >= 2:
-            pieces.append([blob, cx, cy, rw, rh, math.radians(angle)])
+    pieces = [
+        line for line in map(_line_of, blobs) if line.height > 0 and line.width / line.height >= 2
+    ]
     # First join collinear fragments of one line (a gap in the mask splits a line).
     pieces.sort(key=lambda item: -item[3])
-    lines = []
+    lines: list[_Line] = []
     used = [False] * len(pieces)
     for i, piece in enumerate(pieces):
         if used[i]:
@@ -171,11 +194,9 @@ def _merge_lines(blobs: list[npt.NDArray[np.int32]]) -> list[npt.NDArray[np.int3
             if across <= 0.5 * piece[4] and along - (piece[3] + other[3]) / 2 <= 4 * piece[4]:
                 used[j] = True
                 points = np.concatenate([points, other[0]])
-        (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
-        if rw < rh:
-            rw, rh, angle = rh, rw, angle + 90.0
-        if rh > 0 and rw / rh >= 6:
-            lines.append((points, cx, cy, rw, rh, math.radians(angle)))
+        joined = _line_of(points)
+        if joined.height > 0 and joined.width / joined.height >= 6:
+            lines.append(joined)
     merged = list(blobs) + [line[0] for line in lines]
     lines.sort(key=lambda item: item[2])
     for i, first in enumerate(lines):
@@ -249,7 +270,8 @@ def _extract(
     height, width = gray.shape[:2]
     x0, y0 = max(0, math.floor(x0)), max(0, math.floor(y0))
     x1, y1 = min(width, math.ceil(x1)), min(height, math.ceil(y1))
-    return crop, float(angle), (x0, y0, x1 - x0, y1 - y0)
+    box = (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+    return cast("npt.NDArray[np.uint8]", crop), float(angle), box
 
 
 def _odd(value: float) -> int:

@@ -111,6 +111,7 @@ def prepare(crop: npt.NDArray[np.uint8], char_height: float, variant: str) -> np
     `otsu` (global threshold after a light blur), `adaptive` (local threshold).
     """
     import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
 
     target, sigma, amount, binarise = _VARIANTS[variant]
     factor = target / max(char_height, 1.0)
@@ -129,7 +130,8 @@ def prepare(crop: npt.NDArray[np.uint8], char_height: float, variant: str) -> np
             image, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15
         )
     pad = target // 2
-    return cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    return padded.astype(np.uint8, copy=False)
 
 
 def run_tesseract(
