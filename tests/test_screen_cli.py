@@ -431,3 +431,41 @@ def test_a_listed_passport_number_is_a_hit_whatever_the_name() -> None:
     code, document = screen_json("-", *WATCH, stdin=text)
     assert code == 4
     assert document["matches"]["holder"][0]["entity_id"] == "rec-0001"
+
+
+def test_a_text_file_that_is_not_mrz_is_one_no_result(tmp_path: Path) -> None:
+    """A README-like text is one `no_mrz_found`, not one parse error per line."""
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("hello world\nroot:x:0:0:root:/root:/bin/bash\n" * 5, encoding="utf-8")
+    result = run_cli("screen", str(notes), *WATCH, *TODAY, "--format", "jsonl", "--no-audit")
+    items = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [i["error"]["code"] for i in items if i["type"] == "item"] == ["no_mrz_found"]
+    assert result.returncode == 5
+
+
+def test_links_left_out_on_purpose_do_not_decide_the_exit_code(tmp_path: Path) -> None:
+    """A symlink not followed is in the report but the batch of clean documents exits 0."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    shutil.copy(MRZ / "td3_valid.txt", folder / "a.txt")
+    (folder / "b.txt").symlink_to(folder / "a.txt")
+    result = run_cli("batch", str(folder), *WATCH, *TODAY, "--no-audit")
+    items, summary = _report(result.stdout)
+    assert [i["error"]["code"] for i in items if i["error"]] == ["symlink_not_followed"]
+    assert result.returncode == 0, summary
+
+
+def test_missing_tesseract_is_an_environment_error_not_a_verdict(tmp_path: Path) -> None:
+    """Without the tesseract binary on PATH, screening a scan exits 7 naming the package."""
+    env = {"PATH": str(Path(screening_exe()).parent)}
+    single = run_cli(
+        "screen", str(SAMPLES / "td3_clean.jpg"), *WATCH, *TODAY, "--no-audit", env=env
+    )
+    assert single.returncode == 7, single.stderr
+    assert "tesseract-ocr" in single.stderr
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "td3_clean.jpg", folder / "scan.jpg")
+    batch = run_cli("batch", str(folder), *WATCH, *TODAY, "--no-audit", env=env)
+    assert batch.returncode == 7, batch.stderr
+    assert "tesseract-ocr" in batch.stderr

@@ -353,6 +353,14 @@ class AuditLog:
                 f"There is no audit log at {self.path}; screenings create it, or set audit_db.",
                 code="audit_missing",
             )
+        if exists and not create and self.path.is_file() and self.path.stat().st_size == 0:
+            # A read-only command must not turn a truncated (emptied) log into a fresh one
+            # that "verifies" with 0 rows.
+            raise AuditError(
+                f"The audit log {self.path} is empty (0 bytes): it was truncated or is not an "
+                "audit log.",
+                code="audit_open",
+            )
         try:
             if not exists:
                 _private_dir(self.path)

@@ -2,14 +2,15 @@
 
 `Screener` loads the lists, their indexes and the policy once and then screens documents warm
 (desk mode and batch workers keep one). Each stage that cannot proceed raises a
-`ScreeningError`; `screen_source()` turns it into a NO_RESULT result for that input, so a batch
-never stops on one bad file. Lists are fail-closed: a list that does not load stops the
-Screener from being built at all (configuration error), never a silent CLEAR.
+`ScreeningError`; `screen_source()` turns an `InputError` into a NO_RESULT result for that
+input, so a batch never stops on one bad file. Lists are fail-closed: a list that does not
+load stops the Screener from being built at all (configuration error), never a silent CLEAR.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 __all__ = ["ReadInfo", "ScreenOptions", "Screener", "ScreeningResult", "screen", "screen_many"]
 
 MAX_TEXT_BYTES = 1_000_000
+# Text counts as MRZ text when some line, spaces aside, is 25 or more characters with a
+# filler in it; anything else (a README, /etc/passwd) is one "no MRZ found", not one
+# parse error per line. Lines with reader padding still count, so padding is reported.
+_MRZ_LIKE = re.compile(r"^(?=[^\n]*<)[^\S\n]*(?:\S[^\S\n]*){25,}$", re.MULTILINE)
 ALLOWLIST_SCORE = 100.0
 
 
@@ -149,7 +154,9 @@ class Screener:
         started = time.perf_counter()
         try:
             return self._screen_path(Path(source), started)
-        except ScreeningError as error:
+        except InputError as error:
+            # Only input problems become a NO_RESULT for this document; a missing Tesseract
+            # or a list error is the machine's problem and goes to the caller (exit 7 / 6).
             return (self.unreadable(source, error.code, error.message, started),)
 
     def screen_text(self, text: str, source: str = "-") -> tuple[ScreeningResult, ...]:
@@ -164,6 +171,15 @@ class Screener:
                     source,
                     "input_too_long",
                     f"The MRZ text from {_label(source)} is longer than {MAX_TEXT_BYTES} bytes.",
+                    started,
+                ),
+            )
+        if not _MRZ_LIKE.search(text.upper()):
+            return (
+                self.unreadable(
+                    source,
+                    "no_mrz_found",
+                    f"No MRZ text found in {_label(source)}: no line looks like an MRZ.",
                     started,
                 ),
             )

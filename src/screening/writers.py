@@ -166,7 +166,8 @@ def read_report_sources(path: Path) -> tuple[set[str], list[dict[str, Any]]]:
                     items.append(record)
     except (json.JSONDecodeError, AttributeError, TypeError):
         raise InputError(
-            f"Report {path} is not a screening JSON or JSON lines report; cannot --resume.",
+            f"Report {path} is not a screening JSON or JSON lines report; --resume needs one "
+            "(CSV reports cannot be resumed: write the report with --format jsonl).",
             code="resume_failed",
         ) from None
     done = [item for item in items if (item.get("error") or {}).get("code") != "interrupted"]

@@ -115,8 +115,10 @@ def _ask(prompt: str, interactive: bool) -> str | None:
         return None
     try:
         answer = typer.prompt(prompt, default="", show_default=False)
-    except (EOFError, typer.Abort):
+    except EOFError:
         return None
+    except typer.Abort:  # Ctrl-C at the prompt stops the desk; it never means "skip"
+        raise KeyboardInterrupt from None
     return answer.strip() or None
 
 
@@ -268,6 +270,9 @@ def desk_command(
                 and time.monotonic() - shown_at > clear_s
             ):
                 out_console.clear()
+                # ESC[3J also empties the scrollback, where names and numbers would remain.
+                out_console.file.write("\x1b[3J")
+                out_console.file.flush()
                 err_console.print("Screen cleared. Ready for the next document.")
                 shown_at = None
     except KeyboardInterrupt:

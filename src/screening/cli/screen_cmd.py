@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import typer
+from rich.markup import escape
 
 from screening.cli.app import ExitCode, OutputFormat, app, err_console, out_console
+from screening.errors import EnvironmentProblem
 from screening.model import Verdict
 
 if TYPE_CHECKING:
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Session", "exit_code_for", "screen_command"]
 
+# Inputs left out on purpose (a link not followed, a second path to the same file) are in the
+# report but do not make the batch's exit code NO RESULT.
+_SKIPPED = frozenset({"symlink_not_followed", "duplicate_file"})
 _VERDICT_EXIT = {
     Verdict.CLEAR: ExitCode.CLEAR,
     Verdict.REVIEW: ExitCode.REVIEW,
@@ -339,12 +344,16 @@ def batch_command(
     sink = Path(os.devnull).open("w", encoding="utf-8") if quiet else sys.stdout  # noqa: SIM115
     writer = ReportWriter(fmt, output, sink, force=force)
     verdicts: list[str] = []
+    counted: list[str] = []  # verdicts that decide the exit code (not deliberate skips)
     inputs_seen: set[str] = set()
+    environment: list[str] = []
 
     def record(item: dict[str, Any], *, audit: bool = True) -> None:
         writer.write_item(item)
         verdicts.append(str(item["verdict"]))
         inputs_seen.add(str(item["source"]))
+        if (item.get("error") or {}).get("code") not in _SKIPPED:
+            counted.append(str(item["verdict"]))
         if audit:
             session.record(item)
 
@@ -361,7 +370,11 @@ def batch_command(
             to_run.append(entry.path)
 
     def work(path: str) -> dict[str, Any]:
-        return {"items": [result_to_dict(r) for r in screener.screen_source(path)]}
+        try:
+            return {"items": [result_to_dict(r) for r in screener.screen_source(path)]}
+        except EnvironmentProblem as problem:  # e.g. no Tesseract: not this file's fault
+            result = screener.unreadable(path, problem.code, problem.message)
+            return {"items": [result_to_dict(result)], "environment": problem.message}
 
     finished: set[str] = set()
     progress = _progress(len(to_run))
@@ -369,6 +382,8 @@ def batch_command(
     def on_result(path: str, result: dict[str, Any] | None, failure: str | None) -> None:
         finished.add(path)
         if result is not None:
+            if result.get("environment"):
+                environment.append(str(result["environment"]))
             for item in result["items"]:
                 record(item)
         else:
@@ -406,7 +421,11 @@ def batch_command(
     counts: dict[str, int] = {}
     for verdict in verdicts:
         counts[verdict] = counts.get(verdict, 0) + 1
-    code = exit_code_for(verdicts) if verdicts else ExitCode.NO_RESULT
+    code = exit_code_for(counted) if counted else ExitCode.NO_RESULT
+    if not verdicts:
+        err_console.print("No files found to screen.")
+    if environment:
+        code = ExitCode.ENVIRONMENT
     elapsed = time.monotonic() - started
     writer.finish(
         {
@@ -420,8 +439,16 @@ def batch_command(
     )
     table = summary_table(counts, len(verdicts), elapsed)
     (out_console if output_format is OutputFormat.TABLE else err_console).print(table)
+    if environment:
+        err_console.print(f"error: {escape(environment[0])}")
     if not completed:
-        err_console.print("Interrupted: the report is marked complete=false.")
+        if fmt == "csv":
+            err_console.print(
+                "Interrupted: the CSV report holds the documents screened so far (CSV has no "
+                "completeness marker; use --format jsonl for a resumable, marked report)."
+            )
+        else:
+            err_console.print("Interrupted: the report is marked complete=false.")
         return ExitCode.INTERRUPTED
     return code
 
