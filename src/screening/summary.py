@@ -231,16 +231,17 @@ def _document(result: ScreeningResult) -> RenderableType | None:
     table.add_column("Field")
     table.add_column("MRZ value")
     table.add_column("Check")
-    failing = {c.code.split(":", 1)[-1]: c for c in result.checks if c.failed}
+    failing = {c.code.split(":", 1)[-1] for c in result.checks if c.failed}
     for name, label in _FIELD_ORDER:
         if name not in mrz.fields:
             continue
         value = mrz.fields[name].value or "-"
-        check = failing.get(name)
+        if name in result.dates:  # YYMMDD as printed, and the date it means
+            value = f"{value} ({result.dates[name]})"
         table.add_row(
             Text(label),
             Text(clean(value)),
-            Text("FAIL", style="bold red") if check else Text(""),
+            Text("FAIL", style="bold red") if name in failing else Text("ok"),
         )
     if mrz.corrections:
         table.caption = f"{len(mrz.corrections)} character(s) corrected by OCR repair; see reasons."
@@ -280,6 +281,22 @@ def _lists(result: ScreeningResult) -> RenderableType:
     return Text("Lists: " + "; ".join(parts))
 
 
+def _parties(result: ScreeningResult) -> Text | None:
+    """The recruiter and agency names as screened, with the outcome, hit or not."""
+    lines = []
+    for role, name in (("Recruiter", result.recruiter), ("Agency", result.agency)):
+        if not name:
+            continue
+        found = [m for m in result.matches.get(role.lower(), ()) if m.strength]
+        outcome = (
+            f"{found[0].strength.upper() if found[0].strength else ''} match"
+            if found
+            else "no watchlist match"
+        )
+        lines.append(f"{role} screened: {clean(name)} - {outcome}")
+    return Text("\n".join(lines)) if lines else None
+
+
 def result_panel(result: ScreeningResult) -> RenderableType:
     """The verdict panel: verdict word, next step, reasons, MRZ fields, matches, lists."""
     verdict = result.assessment.verdict
@@ -295,6 +312,9 @@ def result_panel(result: ScreeningResult) -> RenderableType:
         )
     if result.error_message:
         parts.append(Text(clean(result.error_message), style="yellow"))
+    parties = _parties(result)
+    if parties is not None:
+        parts.append(parties)
     for extra in (_document(result), _matches(result)):
         if extra is not None:
             parts.extend([Text(""), extra])
