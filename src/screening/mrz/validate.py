@@ -227,9 +227,7 @@ def _date_check(field: Field, label: str, *, limit: dt.date) -> tuple[dt.date | 
     if _PARTLY_UNKNOWN.fullmatch(raw):
         # Part 3 allows unknown month/day to be filled with `<` (e.g. 80<<<<): no calendar
         # date can be checked, but that is not an impossible date.
-        return None, Check(
-            code, _NA, f"The {label} is only partly known ({raw}).", span=field.span
-        )
+        return None, Check(code, _NA, f"The {label} is only partly known ({raw}).", span=field.span)
     if not (len(raw) == 6 and raw.isascii() and raw.isdigit()):
         return None, Check(
             code,
