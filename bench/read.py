@@ -127,9 +127,20 @@ def _peer(path: str):
     return {"lines": lines, "ms": elapsed, "digits_pass": bool(mrz.valid), "clean": bool(mrz.valid)}
 
 
+def _use_model(name: str) -> None:
+    """Force a Tesseract model in this worker (to compare `eng` with `mrz`)."""
+    import screening.ocr
+    from screening.ocr.recognise import Model, find_model
+
+    if name != find_model().name:
+        screening.ocr.find_model = lambda: Model(name, None)
+
+
 def work(job):
-    variant, row, path, peer = job
+    variant, row, path, peer, model = job
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    if model:
+        _use_model(model)
     out = {"variant": variant, "file": row["file"], "ours": _ours(path)}
     if peer:
         out["peer"] = _peer(path)
@@ -185,6 +196,7 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "read.json")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--model", default="", help="force a Tesseract model, e.g. eng")
     args = parser.parse_args(argv)
     variants = [v for v in args.variants.split(",") if v]
     rows = [
@@ -199,7 +211,7 @@ def main(argv=None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="screening-bench-"))  # mkdtemp creates it 0700
     try:
         jobs = [
-            (v, row, path, not args.no_peer)
+            (v, row, path, not args.no_peer, args.model)
             for v, row, path in prepare_files(main_rows, variants, folder)
         ]
         started = time.time()
@@ -210,7 +222,7 @@ def main(argv=None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
     from screening.ocr.recognise import find_model
 
-    model = find_model().name
+    model = args.model or find_model().name
     print(
         f"# bench/read.py: {len(main_rows)} main images x {len(variants)} variants, jobs={args.jobs}, "
         f"model={model}, wall {wall:.0f} s"

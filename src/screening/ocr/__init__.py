@@ -45,6 +45,8 @@ DEFAULT_OCR_TIMEOUT_S = 10.0
 _MAX_CALLS = 8
 # Shortest OCR line (characters) that may be an MRZ line: 30 minus a few unread fillers.
 _MIN_MRZ_LINE = 24
+# Ink balance below minus this: read the block upside down first (see `_ink_balance`).
+_FLIP_BALANCE = 0.05
 _MAX_CANDIDATES = 3
 _VARIANTS = ("gray", "sharp", "sharp_strong", "otsu")
 # Minimum line confidence (0-100) that makes a read with failing check digits still an MRZ.
@@ -230,13 +232,15 @@ def _read_candidate(
         read = _PageRead(chosen, candidate, flip, calls, (), disputed)
         return read, calls
 
-    first = run(False, _VARIANTS[0])  # noqa: FBT003
+    # Try first the way the ink says: fillers (`<`, little ink) end the lines on the right.
+    likely = _ink_balance(candidate.crop) < -_FLIP_BALANCE
+    first = run(likely, _VARIANTS[0])
     if first is not None and first.consistent:
-        return finish(first, False)  # noqa: FBT003
+        return finish(first, likely)
     if first is None or len(first.failed_checks) * 2 >= max(first.checks_run, 1):
-        flipped = run(True, _VARIANTS[0])  # noqa: FBT003
-        if flipped is not None and flipped.consistent:
-            return finish(flipped, True)  # noqa: FBT003
+        other = run(not likely, _VARIANTS[0])
+        if other is not None and other.consistent:
+            return finish(other, not likely)
     if best[False] is not None or best[True] is not None:
         right, flipped_best = best[False], best[True]
         upside = flipped_best is not None and (right is None or flipped_best.key < right.key)
@@ -257,6 +261,21 @@ def _read_candidate(
     if final is None:
         return None, calls
     return finish(final, upside)
+
+
+def _ink_balance(crop: npt.NDArray[np.uint8]) -> float:
+    """(left ink - right ink) / all ink of a horizontal crop, from -1 to 1.
+
+    Upright MRZ lines end in filler runs, so the left half usually carries more ink; on the
+    developers' set a balance below -0.05 meant upside down in 39 of 54 turned scans and in
+    6 of 54 upright ones, so it only orders the two tries.
+    """
+    import cv2  # noqa: PLC0415
+
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    half = ink.shape[1] // 2
+    left, right = int(ink[:, :half].sum()), int(ink[:, half:].sum())
+    return (left - right) / max(left + right, 1)
 
 
 def _long_line_weight(passes: list[list[ReadLine]]) -> float:
