@@ -87,6 +87,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_pages", "int", 10, "PDF/TIFF pages read per file.", 1, 10_000),
     Setting("max_bytes", "int", 50 * _MB, "Largest input file read (bytes).", 1, 2**40),
     Setting("clear_after_s", "float", 60.0, "Desk: clear personal data after.", 1, 86400),
+    Setting("max_text_chars", "int", 512 * 1024, "MRZ text per stdin/file (chars).", 100, 2**30),
+    Setting("max_text_lines", "int", 5000, "MRZ text per stdin/file (lines).", 2, 10**7),
+    Setting("max_field_bytes", "int", 65536, "Largest watchlist field (bytes).", 64, 2**30),
 )
 _BY_KEY = types.MappingProxyType({s.key: s for s in SETTINGS})
 
@@ -112,6 +115,9 @@ class Config:
     max_pages: int
     max_bytes: int
     clear_after_s: float
+    max_text_chars: int
+    max_text_lines: int
+    max_field_bytes: int
     origins: Mapping[str, Origin]
     sources: Mapping[str, str]  # file path, variable name or flag; "" for defaults
     file: Path | None  # the config file read, None when there was none

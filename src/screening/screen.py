@@ -28,6 +28,8 @@ from screening.model import (
     Verdict,
     Watchlist,
 )
+from screening.mrz.parse import MAX_STREAM_CHARS, MAX_STREAM_LINES
+from screening.watchlist import DEFAULT_MAX_FIELD_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ReadInfo", "ScreenOptions", "Screener", "ScreeningResult", "screen", "screen_many"]
 
-MAX_TEXT_BYTES = 1_000_000
 # Text counts as MRZ text when some line, spaces aside, is 25 or more characters with a
 # filler in it; anything else (a README, /etc/passwd) is one "no MRZ found", not one
 # parse error per line. Lines with reader padding still count, so padding is reported.
@@ -63,6 +64,9 @@ class ScreenOptions:
     max_pixels: int = 40_000_000
     max_pages: int = 10
     max_bytes: int = 50 * 1024 * 1024
+    max_text_chars: int = MAX_STREAM_CHARS
+    max_text_lines: int = MAX_STREAM_LINES
+    max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,7 @@ class Screener:
                 path,
                 role=ListRole.WATCHLIST,
                 encoding=options.list_encoding,
+                max_field_bytes=options.max_field_bytes,
                 max_age_days=options.max_list_age_days,
                 now=now,
             )
@@ -127,6 +132,7 @@ class Screener:
                 path,
                 role=ListRole.ALLOWLIST,
                 encoding=options.list_encoding,
+                max_field_bytes=options.max_field_bytes,
                 max_age_days=options.max_list_age_days,
                 now=now,
             )
@@ -165,12 +171,13 @@ class Screener:
 
         started = time.perf_counter()
         results: list[ScreeningResult] = []
-        if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        limit = self.options.max_text_chars
+        if len(text) > limit:
             return (
                 self.unreadable(
                     source,
                     "input_too_long",
-                    f"The MRZ text from {_label(source)} is longer than {MAX_TEXT_BYTES} bytes.",
+                    f"The MRZ text from {_label(source)} is longer than {limit} characters.",
                     started,
                 ),
             )
@@ -183,7 +190,9 @@ class Screener:
                     started,
                 ),
             )
-        parsed = parse_mrz_stream(text)
+        parsed = parse_mrz_stream(
+            text, max_chars=self.options.max_text_chars, max_lines=self.options.max_text_lines
+        )
         if not parsed:
             return (
                 self.unreadable(
@@ -295,7 +304,7 @@ class Screener:
 
         head = _read_head(path, self.options.max_bytes)
         if sniff_format(head) is None and _looks_like_text(head):
-            text = _read_text(path, MAX_TEXT_BYTES)
+            text = _read_text(path, self.options.max_text_chars)
             return self.screen_text(text, source=str(path))
         from screening.ocr import read_document  # noqa: PLC0415
 

@@ -42,7 +42,7 @@ __all__ = ["MrzLineBuffer", "desk_command"]
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 # What readers add around the MRZ: spaces, tabs, STX/ETX framing, NUL padding.
 _PADDING = re.compile(r"[\s\x00\x02\x03]+")
-_MRZ_LINE = re.compile(r"^[A-Z0-9<]{30,44}$")
+_MAX_LINE = 4096
 
 
 class MrzLineBuffer:
@@ -63,6 +63,11 @@ class MrzLineBuffer:
         documents: list[str] = []
         parts = _LINE_SPLIT.split(self._rest + chunk)
         self._rest = parts.pop()
+        if len(self._rest) > _MAX_LINE:
+            # A "line" that never ends (a stuck reader, a pasted file) is passed on as one
+            # document, which the engine reports, instead of growing without bound.
+            parts.append(self._rest[:_MAX_LINE])
+            self._rest = ""
         for raw in parts:
             line = _PADDING.sub("", raw).upper()
             if not line:

@@ -45,10 +45,10 @@ _EXIT = {
 _RANK = {ExitCode.CLEAR: 0, ExitCode.REVIEW: 1, ExitCode.NO_RESULT: 2}
 
 
-def _read(source: str) -> str:
-    """The text of one source, bounded; raise MrzSyntaxError for what cannot be read."""
+def _read(source: str, limit: int = MAX_INPUT_BYTES) -> str:
+    """The text of one source, at most `limit` bytes; MrzSyntaxError for what cannot be read."""
     if source == "-":
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        data = sys.stdin.buffer.read(limit + 1)
         label = "standard input"
     else:
         path = Path(source)
@@ -64,23 +64,23 @@ def _read(source: str) -> str:
                 "Not a regular file (a folder, FIFO or device); give MRZ text files.",
                 code="not_regular_file",
             )
-        if info.st_size > MAX_INPUT_BYTES:
+        if info.st_size > limit:
             raise MrzSyntaxError(
-                f"The file is larger than {MAX_INPUT_BYTES} bytes; split it into smaller files.",
+                f"The file is larger than {limit} bytes; split it into smaller files.",
                 code="input_too_long",
             )
         try:
             with path.open("rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
+                data = handle.read(limit + 1)
         except PermissionError:
             raise MrzSyntaxError(
                 "Permission denied reading the file.", code="permission_denied"
             ) from None
         except OSError:
             raise MrzSyntaxError("The file cannot be read.", code="unreadable_file") from None
-    if len(data) > MAX_INPUT_BYTES:
+    if len(data) > limit:
         raise MrzSyntaxError(
-            f"The MRZ text from {label} is larger than {MAX_INPUT_BYTES} bytes.",
+            f"The MRZ text from {label} is larger than {limit} bytes.",
             code="input_too_long",
         )
     return data.decode("utf-8", errors="replace")
@@ -99,12 +99,15 @@ def _looks_like_mrz(argument: str) -> bool:
     return "<" in argument and not os.path.lexists(argument)
 
 
-def _documents(sources: list[str]) -> list[tuple[str, int, int, Any]]:
+def _documents(
+    sources: list[str], *, max_chars: int, max_lines: int
+) -> list[tuple[str, int, int, Any]]:
     """(source, index, first line, Mrz | MrzSyntaxError) for every document of every source."""
     out: list[tuple[str, int, int, Any]] = []
     for source in sources:
         try:
-            documents = split_documents(_read(source))
+            text = _read(source, max_chars)
+            documents = split_documents(text, max_chars=max_chars, max_lines=max_lines)
         except MrzSyntaxError as error:
             out.append((source, 1, 1, error))
             continue
@@ -161,7 +164,11 @@ def mrz_command(
             )
     worst = ExitCode.CLEAR
     records: list[dict[str, Any]] = []
-    for source, index, first_line, item in _documents(sources):
+    from screening.config import effective_config  # noqa: PLC0415 - light: stdlib + TOML
+
+    config = effective_config()
+    found = _documents(sources, max_chars=config.max_text_chars, max_lines=config.max_text_lines)
+    for source, index, first_line, item in found:
         label = "standard input" if source == "-" else source
         title = f"{label}, document {index} (line {first_line})"
         record: dict[str, Any] = {

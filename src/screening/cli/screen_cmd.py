@@ -184,6 +184,9 @@ def _session(
         max_pixels=config.max_pixels,
         max_pages=config.max_pages,
         max_bytes=config.max_bytes,
+        max_text_chars=config.max_text_chars,
+        max_text_lines=config.max_text_lines,
+        max_field_bytes=config.max_field_bytes,
     )
     return Session(Screener(options, policy=configured_policy(config)), config, audit=audit)
 
@@ -258,7 +261,7 @@ def screen_command(
     )
     screener = session.screener
     if source == "-":
-        data = sys.stdin.buffer.read(1_000_001)
+        data = sys.stdin.buffer.read(screener.options.max_text_chars * 4 + 1)
         results = list(screener.screen_text(data.decode("utf-8", errors="replace"), source="-"))
     else:
         results = list(screener.screen_source(source))

@@ -309,23 +309,26 @@ def _decode_names(layout: Layout, lines: tuple[str, ...], fields: dict[str, Fiel
     return raw[-1:] != "<"
 
 
-def split_documents(text: str) -> tuple[tuple[int, str], ...]:
+def split_documents(
+    text: str, *, max_chars: int = MAX_STREAM_CHARS, max_lines: int = MAX_STREAM_LINES
+) -> tuple[tuple[int, str], ...]:
     """Split a stream into documents: (1-based first input line, document text).
 
     Blank lines separate documents; inside a block of more than 3 lines, documents are cut
     by line length (3 lines of 30, otherwise 2 lines). Raises `input_too_long` for a stream
-    over `MAX_STREAM_CHARS` characters or `MAX_STREAM_LINES` lines, before splitting it.
+    over `max_chars` characters or `max_lines` lines (defaults `MAX_STREAM_CHARS`,
+    `MAX_STREAM_LINES`; configurable), before splitting it.
     """
     text = _coerce(text)
-    if len(text) > MAX_STREAM_CHARS:
+    if len(text) > max_chars:
         raise MrzSyntaxError(
-            f"MRZ input is larger than {MAX_STREAM_CHARS} characters; split it into smaller files.",
+            f"MRZ input is larger than {max_chars} characters; split it into smaller files.",
             code="input_too_long",
         )
     raw_lines = text.splitlines()
-    if len(raw_lines) > MAX_STREAM_LINES:
+    if len(raw_lines) > max_lines:
         raise MrzSyntaxError(
-            f"MRZ input has more than {MAX_STREAM_LINES} lines; split it into smaller files.",
+            f"MRZ input has more than {max_lines} lines; split it into smaller files.",
             code="input_too_long",
         )
     blocks: list[list[tuple[int, str, str]]] = [[]]
@@ -351,14 +354,16 @@ def split_documents(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(documents)
 
 
-def parse_mrz_stream(text: str) -> tuple[Mrz | MrzSyntaxError, ...]:
+def parse_mrz_stream(
+    text: str, *, max_chars: int = MAX_STREAM_CHARS, max_lines: int = MAX_STREAM_LINES
+) -> tuple[Mrz | MrzSyntaxError, ...]:
     """Parse every document in a stream; an unparseable one becomes its `MrzSyntaxError`.
 
     Never raises for bad input: a stream over the limits gives one `input_too_long` item.
     """
     results: list[Mrz | MrzSyntaxError] = []
     try:
-        documents = split_documents(text)
+        documents = split_documents(text, max_chars=max_chars, max_lines=max_lines)
     except MrzSyntaxError as error:
         return (error,)
     for _, document in documents:
