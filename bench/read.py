@@ -137,8 +137,11 @@ def _use_model(name: str) -> None:
 
 
 def work(job):
-    variant, row, path, peer, model = job
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    variant, row, path, peer, model, omp1 = job
+    # No OMP_THREAD_LIMIT here: PassportEye runs as a user runs it (our reader sets the
+    # limit for its own Tesseract processes). `--omp1` gives PassportEye the same advantage.
+    if omp1:
+        os.environ["OMP_THREAD_LIMIT"] = "1"
     if model:
         _use_model(model)
     out = {"variant": variant, "file": row["file"], "ours": _ours(path)}
@@ -197,6 +200,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "read.json")
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--model", default="", help="force a Tesseract model, e.g. eng")
+    parser.add_argument(
+        "--omp1", action="store_true", help="also limit PassportEye's Tesseract to one thread"
+    )
     args = parser.parse_args(argv)
     variants = [v for v in args.variants.split(",") if v]
     rows = [
@@ -211,7 +217,7 @@ def main(argv=None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="screening-bench-"))  # mkdtemp creates it 0700
     try:
         jobs = [
-            (v, row, path, not args.no_peer, args.model)
+            (v, row, path, not args.no_peer, args.model, args.omp1)
             for v, row, path in prepare_files(main_rows, variants, folder)
         ]
         started = time.time()
@@ -225,6 +231,7 @@ def main(argv=None) -> int:
     model = args.model or find_model().name
     print(
         f"# bench/read.py: {len(main_rows)} main images x {len(variants)} variants, jobs={args.jobs}, "
+        f"omp1={args.omp1}, "
         f"model={model}, wall {wall:.0f} s"
     )
     header = "| variant | reader | exact | lines exact | wrong but passing | wrong shown clean | median ms | p90 ms | ratio |"
