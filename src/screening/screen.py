@@ -116,28 +116,22 @@ class Screener:
         self.options = options
         self.policy: Policy = policy if policy is not None else load_policy(options.policy)
         now = dt.datetime.combine(options.today, dt.time(12), tzinfo=dt.UTC)
-        self.watchlists: tuple[Watchlist, ...] = tuple(
-            load_watchlist(
-                path,
-                role=ListRole.WATCHLIST,
-                encoding=options.list_encoding,
-                max_field_bytes=options.max_field_bytes,
-                max_age_days=options.max_list_age_days,
-                now=now,
+
+        def load(paths: tuple[Path, ...], role: ListRole) -> tuple[Watchlist, ...]:
+            return tuple(
+                load_watchlist(
+                    path,
+                    role=role,
+                    encoding=options.list_encoding,
+                    max_field_bytes=options.max_field_bytes,
+                    max_age_days=options.max_list_age_days,
+                    now=now,
+                )
+                for path in paths
             )
-            for path in options.watchlists
-        )
-        self.allowlists: tuple[Watchlist, ...] = tuple(
-            load_watchlist(
-                path,
-                role=ListRole.ALLOWLIST,
-                encoding=options.list_encoding,
-                max_field_bytes=options.max_field_bytes,
-                max_age_days=options.max_list_age_days,
-                now=now,
-            )
-            for path in options.allowlists
-        )
+
+        self.watchlists = load(options.watchlists, ListRole.WATCHLIST)
+        self.allowlists = load(options.allowlists, ListRole.ALLOWLIST)
         self._watch_index: MatchIndex | None = _build_index(self.watchlists)
         self._allow_index: MatchIndex | None = _build_index(self.allowlists)
 
