@@ -77,3 +77,24 @@ def test_bad_format_is_usage_error() -> None:
     """--format csv is not offered by read: usage error, exit 2."""
     done = run_cli("read", str(SAMPLES / "td3_clean.jpg"), "--format", "csv")
     assert done.returncode == 2
+
+
+def test_configured_byte_limit_applies_to_read() -> None:
+    """`read` uses the configured limits (here SCREENING_MAX_BYTES), like `screen` and `batch`."""
+    done = run_cli(
+        "read",
+        str(SAMPLES / "td3_clean.jpg"),
+        "--format",
+        "json",
+        env={"SCREENING_MAX_BYTES": "1000"},
+    )
+    assert done.returncode == 5, done.stderr
+    record = json.loads(done.stdout)["files"][0]
+    assert record["error"]["code"] == "file_too_large"
+
+
+def test_bad_configured_timeout_is_configuration_error() -> None:
+    """An invalid `ocr_timeout_s` setting exits 6 and names the variable, before any OCR."""
+    done = run_cli("read", str(SAMPLES / "td3_clean.jpg"), env={"SCREENING_OCR_TIMEOUT_S": "soon"})
+    assert done.returncode == 6
+    assert "SCREENING_OCR_TIMEOUT_S" in done.stderr

@@ -146,9 +146,14 @@ def read_command(
         typer.Option("--today", help="Resolve date centuries as of YYYY-MM-DD (default: today)."),
     ] = None,
     ocr_timeout: Annotated[
-        float,
-        typer.Option("--ocr-timeout", min=0.5, help="Time limit in seconds for each OCR call."),
-    ] = 10.0,
+        float | None,
+        typer.Option(
+            "--ocr-timeout",
+            min=0.5,
+            help="Time limit in seconds for each OCR call (default: setting ocr_timeout_s).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> ExitCode:
     """Find and read the machine-readable zone in scans, photos and PDFs, then validate it.
 
@@ -160,18 +165,26 @@ def read_command(
 
     Example: screening read samples/td3_clean.jpg samples/td3_and_visa.pdf
     """
-    from screening.ocr import read_document  # noqa: PLC0415 - OpenCV loads only when reading
+    from screening.config import effective_config  # noqa: PLC0415 - light: stdlib + TOML
+    from screening.images import Limits  # noqa: PLC0415 - OpenCV loads only when reading
+    from screening.ocr import read_document  # noqa: PLC0415
 
     if output_format is OutputFormat.CSV:
         raise typer.BadParameter("use table, json or jsonl", param_hint="--format")
     day = _today(today)
+    config = effective_config({} if ocr_timeout is None else {"ocr_timeout_s": ocr_timeout})
+    limits = Limits(
+        max_pixels=config.max_pixels, max_pages=config.max_pages, max_bytes=config.max_bytes
+    )
     worst = ExitCode.CLEAR
     records: list[dict[str, Any]] = []
     for path in files:
         label = str(path)
         record: dict[str, Any] = {"file": label}
         try:
-            reads = read_document(path, ocr_timeout_s=ocr_timeout, today=day)
+            reads = read_document(
+                path, limits=limits, ocr_timeout_s=config.ocr_timeout_s, today=day
+            )
         except InputError as error:  # unreadable file or no MRZ: report it, carry on
             code = ExitCode.NO_RESULT
             record |= {
