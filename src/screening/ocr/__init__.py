@@ -51,6 +51,10 @@ _MAX_CANDIDATES = 3
 _VARIANTS = ("gray", "sharp", "sharp_strong", "otsu")
 # Minimum line confidence (0-100) that makes a read with failing check digits still an MRZ.
 _CONFIDENT = 75.0
+# Tesseract calls on PassportEye's boxes when our own read is missing or doubtful.
+_FALLBACK_CALLS = 4
+# Below this line confidence (0-100) a read counts as doubtful even when it is consistent.
+_LOW_CONFIDENCE = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +148,42 @@ def read_page(
     notes: tuple[str, ...] = (),
 ) -> ReadResult | None:
     """Read the MRZ of one BGR page image; None when the page has none."""
-    from screening.ocr.detect import find_candidates  # noqa: PLC0415
+    from screening.ocr.detect import find_candidates, passporteye_candidates  # noqa: PLC0415
 
     started = time.perf_counter()
     model = model or find_model()
-    found = _best_read(_ranked(find_candidates(image)), model, ocr_timeout_s)
+    found = _best_read(_ranked(find_candidates(image)), model, ocr_timeout_s, _MAX_CALLS)
+    if found is None or _weakness(found.hypothesis) >= 1:
+        # Our detector found nothing or a doubtful block: try PassportEye's boxes as well
+        # and keep whichever read is stronger (ties keep ours).
+        others = _ranked(passporteye_candidates(image))
+        second = _best_read(others, model, ocr_timeout_s, _FALLBACK_CALLS) if others else None
+        if second is not None and (
+            found is None or _weakness(second.hypothesis) < _weakness(found.hypothesis)
+        ):
+            calls = second.calls + (found.calls if found is not None else 0)
+            merged = (*(found.notes if found is not None else ()), *second.notes)
+            found = dataclasses.replace(
+                second, calls=calls, notes=(*dict.fromkeys(merged), "found_by_passporteye")
+            )
     if found is None:
         return None
     return _result(found, path, page, model, today, started, notes)
+
+
+def _weakness(hypothesis: Hypothesis) -> float:
+    """How doubtful a read is: 0 for a consistent, confident read without corrections.
+
+    One per failing check or anomaly, a half per correction, one when a line was read with
+    low confidence (a consistent read of texture forced into MRZ shape reads as `0.3`).
+    """
+    low = min(hypothesis.confidences, default=0.0) < _LOW_CONFIDENCE
+    return (
+        len(hypothesis.failed_checks)
+        + len(hypothesis.anomalies)
+        + 0.5 * len(hypothesis.corrections)
+        + (1.0 if low else 0.0)
+    )
 
 
 def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
@@ -170,16 +202,16 @@ def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
 
 
 def _best_read(
-    candidates: tuple[Candidate, ...], model: Model, timeout_s: float
+    candidates: tuple[Candidate, ...], model: Model, timeout_s: float, max_calls: int
 ) -> _PageRead | None:
     """Read candidates in order until one gives a consistent MRZ; else the best plausible."""
     best: _PageRead | None = None
     calls = 0
     notes: list[str] = []
     for candidate in candidates:
-        if calls >= _MAX_CALLS:
+        if calls >= max_calls:
             break
-        read, used = _read_candidate(candidate, model, timeout_s, _MAX_CALLS - calls, notes)
+        read, used = _read_candidate(candidate, model, timeout_s, max_calls - calls, notes)
         calls += used
         if read is not None and (best is None or read.hypothesis.key < best.hypothesis.key):
             best = read

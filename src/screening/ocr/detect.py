@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["Candidate", "find_candidates"]
+__all__ = ["Candidate", "find_candidates", "passporteye_candidates"]
 
 _Rect = tuple[tuple[float, float], tuple[float, float], float]
 
@@ -85,6 +85,57 @@ def find_candidates(bgr: npt.NDArray[np.uint8]) -> tuple[Candidate, ...]:
         if crop.size == 0:
             continue
         candidates.append(Candidate(crop=crop, box=box, angle=angle, score=score))
+    return tuple(candidates)
+
+
+def passporteye_candidates(
+    bgr: npt.NDArray[np.uint8], skip: tuple[Candidate, ...] = ()
+) -> tuple[Candidate, ...]:
+    """Candidate blocks from PassportEye's MRZ locator, for pages where ours read nothing.
+
+    PassportEye (Hans Boone's method: black-hat, vertical Sobel, closing and Otsu on the page
+    scaled to 250 px, boxes fitted to the contours) finds some zones that our morphology
+    misses or ranks below other text, such as the MRZ of a card scanned beside its other side.
+    Its boxes are cut from the full-resolution page by the same deskewing code as ours; blocks
+    whose centre lies in a candidate already tried (`skip`) are left out. PassportEye pulls in
+    scikit-image, scikit-learn and matplotlib (about 1.5 s), so it is imported only here.
+    """
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    if min(gray.shape[:2]) < 16:
+        return ()
+    try:
+        from passporteye.mrz.image import (  # noqa: PLC0415
+            BooneTransform,
+            MRZBoxLocator,
+            Scaler,
+        )
+
+        image = gray.astype(np.float64) / 255.0
+        small, scale = Scaler()(image)
+        boxes = MRZBoxLocator()(BooneTransform()(small))
+    except Exception:  # noqa: BLE001 - a fallback detector must never fail the read
+        return ()
+    candidates: list[Candidate] = []
+    for rank, box in enumerate(boxes):
+        row, col = float(box.center[0]), float(box.center[1])
+        # PassportEye's angle is measured from the image's row axis; OpenCV's from its x axis.
+        angle = math.degrees(math.atan2(math.cos(box.angle), math.sin(box.angle)))
+        angle = (angle + 90.0) % 180.0 - 90.0
+        rect = ((col / scale, row / scale), (box.width / scale, box.height / scale), angle)
+        if box.width <= 0 or box.height <= 0 or any(_overlaps(rect, c) for c in skip):
+            continue
+        _, angle, page_box = _extract(cast("npt.NDArray[np.uint8]", gray), rect)
+        try:  # PassportEye's own cut: a tight box with a 5-pixel (at 250 px) margin
+            region = box.extract_from_image(image, 1.0 / scale)
+        except Exception:  # noqa: BLE001, S112 - skip a box PassportEye cannot cut
+            continue
+        if region.size == 0 or region.shape[0] >= region.shape[1]:
+            continue
+        crop = np.ascontiguousarray(np.clip(region * 255.0, 0, 255).astype(np.uint8))
+        candidates.append(Candidate(crop=crop, box=page_box, angle=angle, score=-float(rank)))
     return tuple(candidates)
 
 
