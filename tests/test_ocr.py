@@ -109,6 +109,39 @@ def test_text_that_is_not_an_mrz_gives_no_hypothesis() -> None:
     assert score_lines(["ABC", "DEF"]) is None
 
 
+def test_misread_issuing_state_takes_the_nationality_one_letter_away() -> None:
+    """`OTO` (no ICAO code) beside nationality `UTO` becomes `UTO`, recorded with its reason."""
+    line1 = ICAO_TD3[0].replace("P<UTO", "P<OTO")
+    best = arbitrate([[ReadLine(line1, 90.0, "a"), ReadLine(ICAO_TD3[1], 90.0, "a")]])
+    assert best is not None
+    assert best.lines == tuple(ICAO_TD3)
+    [fix] = best.corrections
+    assert (fix.line, fix.col, fix.read, fix.used) == (0, 2, "O", "U")
+    assert "not an ICAO code" in fix.reason
+
+
+def test_misread_nationality_takes_the_only_lookalike_code() -> None:
+    """Both codes unknown: each takes the single known code one look-alike letter away."""
+    line1 = ICAO_TD3[0].replace("P<UTO", "P<CAM")
+    line2 = ICAO_TD3[1].replace("UTO", "CAM")
+    best = score_lines([line1, line2])
+    assert best is not None
+    assert best.lines[0][2:5] == "CAN"
+    assert best.lines[1][10:13] == "CAN"
+    assert len(best.corrections) == 2
+
+
+def test_unknown_code_without_a_single_candidate_is_an_anomaly() -> None:
+    """A code with no (or several) look-alike candidates is kept as read and marked."""
+    line1 = ICAO_TD3[0].replace("P<UTO", "P<QQQ")
+    line2 = ICAO_TD3[1].replace("UTO", "QQQ")
+    best = score_lines([line1, line2])
+    assert best is not None
+    assert best.lines[0][2:5] == "QQQ"
+    assert "country:0:2" in best.anomalies
+    assert not best.consistent
+
+
 def test_single_lookalike_swap_satisfies_check_and_is_recorded() -> None:
     """Document number `O` for `0` that fails its check digit is swapped and recorded."""
     line2 = "L898902C36UTO7408122F1204159ZE184226B<<<<<10".replace("L898902C3", "L8989O2C3")

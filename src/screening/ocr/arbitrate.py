@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from screening.model import Correction, DocType
 from screening.mrz import checkdigit
+from screening.mrz.countries import ICAO_CODES, is_known
 from screening.mrz.layout import LAYOUTS, CharClass, Layout, layout_for
 
 __all__ = [
@@ -65,6 +66,34 @@ _LOOKALIKE = {
     "G": "6",
 }
 _MAX_SWAPS = 1
+# Letters that OCR-B glyphs turn into on blurred or low-resolution scans (measured on the
+# developers' set: CAN read CAM, USA read UBA, JPN read JTN or JPH, EGY read EGT, UTO read OTO).
+_LETTER_LOOKALIKE = {
+    "A": "4R",
+    "B": "ES8R",
+    "C": "GO",
+    "D": "O0",
+    "E": "BFI",
+    "F": "EP",
+    "G": "C6",
+    "H": "MNW",
+    "I": "1LT",
+    "K": "RX",
+    "L": "I1",
+    "M": "NHW",
+    "N": "MH",
+    "O": "0DQU",
+    "P": "FRT",
+    "Q": "O",
+    "R": "BKP",
+    "S": "5B",
+    "T": "IPY",
+    "U": "OV",
+    "V": "UY",
+    "W": "HM",
+    "X": "K",
+    "Y": "TV",
+}
 _MIN_LINE = 20
 
 
@@ -147,6 +176,7 @@ def score_lines(
     corrections: list[Correction] = list(length_fixes or [])
     anomalies: list[str] = []
     _fix_classes(layout, lines, corrections, anomalies)
+    _fix_countries(layout, lines, corrections, anomalies)
     _fix_name_filler(layout, lines, corrections, anomalies)
     failed, run = _checks(layout, lines, corrections)
     reads = originals or [ReadLine(text, 0.0, "") for text in texts]
@@ -302,6 +332,46 @@ def _fix_classes(
                 corrections,
                 anomalies,
             )
+
+
+def _fix_countries(
+    layout: Layout, lines: list[list[str]], corrections: list[Correction], anomalies: list[str]
+) -> None:
+    """Bring an unknown issuing state or nationality back to the ICAO code it was misread from.
+
+    No check digit protects these codes. An unknown code one letter away from the other
+    country field's valid code takes that code (they are the same on most documents);
+    otherwise it takes the only known code that one look-alike letter away gives (`CAM` ->
+    `CAN`). Anything else stays as read and is an anomaly (the validator reports the code).
+    """
+    specs = [spec for spec in layout.fields if spec.name in {"issuing_state", "nationality"}]
+    codes = {spec.name: "".join(lines[spec.line][spec.start : spec.end]) for spec in specs}
+    for spec in specs:
+        code = codes[spec.name]
+        if is_known(code) or "<" in code.rstrip("<"):
+            continue
+        anchors = {other for name, other in codes.items() if name != spec.name and is_known(other)}
+        near = [
+            other for other in anchors if sum(a != b for a, b in zip(code, other, strict=True)) == 1
+        ]
+        options = near or sorted(
+            {
+                code[:i] + alike + code[i + 1 :]
+                for i, ch in enumerate(code)
+                for alike in _LETTER_LOOKALIKE.get(ch, "")
+                if code[:i] + alike + code[i + 1 :] in ICAO_CODES
+            }
+        )
+        if len(options) != 1:
+            anomalies.append(f"country:{spec.line}:{spec.start}")
+            continue
+        line = lines[spec.line]
+        for offset, (was, now) in enumerate(zip(code, options[0], strict=True)):
+            if was != now:
+                reason = f"{spec.name} {code} is not an ICAO code; {options[0]} is one letter away"
+                corrections.append(Correction(spec.line, spec.start + offset, was, now, reason))
+                line[spec.start + offset] = now
+        codes[spec.name] = options[0]
 
 
 def _replace(  # noqa: PLR0917 - private helper, called positionally in one place
