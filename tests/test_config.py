@@ -129,6 +129,19 @@ def test_invalid_environment_value_names_the_variable(env: dict[str, str]) -> No
         effective_config({}, env={**env, "SCREENING_MAX_PIXELS": "lots"})
 
 
+def test_misspelt_environment_variable_is_an_error_with_a_guess(env: dict[str, str]) -> None:
+    """SCREENING_MAX_PIXEL (no S) would silently leave the limit at its default: refuse it."""
+    with pytest.raises(ConfigError, match="did you mean SCREENING_MAX_PIXELS"):
+        effective_config({}, env={**env, "SCREENING_MAX_PIXEL": "5000"})
+
+
+def test_misspelt_environment_variable_exits_6_from_the_command(env: dict[str, str]) -> None:
+    """Through the installed command: exit 6 and the variable named on stderr."""
+    result = run_cli("config", "show", env={**env, "SCREENING_OCR_TIMEOUT": "5"})
+    assert result.returncode == 6
+    assert "SCREENING_OCR_TIMEOUT" in result.stderr
+
+
 def test_invalid_flag_value_names_the_option(env: dict[str, str]) -> None:
     """A bad flag value names the option."""
     with pytest.raises(ConfigError, match="--ocr-timeout-s"):

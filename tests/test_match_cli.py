@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -119,6 +121,20 @@ def test_input_file_gives_one_json_line_per_query(lists, tmp_path) -> None:
     assert lines[1]["candidates"][0]["entity_id"] == "agc-2"
     assert lines[2]["candidates"] == []
     assert lines[3]["candidates"][0]["role"] == "allowlist"
+
+
+def test_csv_gives_one_row_per_candidate_and_one_per_empty_query(lists, tmp_path) -> None:
+    """--format csv: every query appears (a row even with no candidate); cells are defused."""
+    queries = tmp_path / "queries.txt"
+    queries.write_text("Suparman\n=Siti Rahayu\n", encoding="utf-8")
+    result = run_cli("match", "--input", str(queries), "--format", "csv", *_args(lists, tmp_path))
+    assert result.returncode == 4, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["query"] == "Suparman"
+    assert rows[0]["entity_id"] == "rec-1"
+    assert rows[0]["strength"] == "strong"
+    assert rows[-1]["query"] == "'=Siti Rahayu"
+    assert rows[-1]["entity_id"] == ""
 
 
 def test_an_allowlist_match_alone_is_not_an_alert(lists, tmp_path) -> None:

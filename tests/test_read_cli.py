@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -73,9 +75,31 @@ def test_no_mrz_table_says_so() -> None:
     assert "UNREADABLE" in done.stdout
 
 
-def test_bad_format_is_usage_error() -> None:
-    """--format csv is not offered by read: usage error, exit 2."""
-    done = run_cli("read", str(SAMPLES / "td3_clean.jpg"), "--format", "csv")
+def test_csv_has_one_row_per_page_and_per_unreadable_file(tmp_path: Path) -> None:
+    """--format csv: a header, one row per page read and one per file that gave nothing."""
+    done = run_cli(
+        "read",
+        str(SAMPLES / "td3_and_visa.pdf"),
+        str(SAMPLES / "td1_front_no_mrz.jpg"),
+        "--format",
+        "csv",
+        "--today",
+        "2026-11-28",
+    )
+    assert done.returncode == 5, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(row["page"], row["doc_type"]) for row in rows] == [
+        ("1", "TD3"),
+        ("2", "MRV-A"),
+        ("", ""),
+    ]
+    assert rows[0]["issuing_state"] == "UTO"
+    assert rows[2]["error_code"] == "no_mrz_found"
+
+
+def test_unknown_format_is_usage_error() -> None:
+    """--format xml is not a format: usage error, exit 2."""
+    done = run_cli("read", str(SAMPLES / "td3_clean.jpg"), "--format", "xml")
     assert done.returncode == 2
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import pty
@@ -288,6 +290,22 @@ def test_desk_reads_documents_from_a_reader_on_a_pipe() -> None:
     assert [v["document"]["doc_type"] for v in verdicts] == ["TD3", "TD1"]
     assert [v["verdict"] for v in verdicts] == ["clear", "clear"]
     assert result.returncode == 0
+
+
+def test_desk_csv_has_a_header_and_one_row_per_document() -> None:
+    """--format csv at the desk: the report columns once, then a row per document as it comes."""
+    text = (MRZ / "td3_valid.txt").read_text(encoding="utf-8")
+    result = run_cli("desk", *WATCH, *TODAY, "--format", "csv", stdin=text + "\n" + text)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(row["doc_type"], row["verdict"]) for row in rows] == [("TD3", "clear")] * 2
+
+
+def test_desk_refuses_json_because_it_never_ends() -> None:
+    """--format json would only be complete when the desk stops: usage error, exit 2."""
+    result = run_cli("desk", *WATCH, *TODAY, "--format", "json", stdin="")
+    assert result.returncode == 2
+    assert "jsonl or csv" in result.stderr
 
 
 def test_desk_asks_for_recruiter_and_agency_on_a_terminal() -> None:

@@ -11,6 +11,7 @@ the file, variable or flag - never a silent default. Reading the clock or the ne
 
 from __future__ import annotations
 
+import difflib
 import enum
 import os
 import tomllib
@@ -252,6 +253,24 @@ def _read_file(path: Path, *, required: bool) -> dict[str, Any]:
     return document
 
 
+# SCREENING_* variables that are not settings: the file location, and two that only the test
+# suite and the fuzz harnesses read.
+_OTHER_ENV = frozenset({"CONFIG", "FUZZ_SECONDS", "REGEN_GOLDEN"})
+
+
+def _check_env_names(env: Mapping[str, str]) -> None:
+    """A misspelt SCREENING_* variable is an error, not a limit silently left at its default."""
+    known = {setting.env for setting in SETTINGS} | {ENV_PREFIX + name for name in _OTHER_ENV}
+    unknown = sorted(name for name in env if name.startswith(ENV_PREFIX) and name not in known)
+    if unknown:
+        guess = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        hint = f" (did you mean {guess[0]}?)" if guess else ""
+        raise ConfigError(
+            f"Unknown environment variable(s) {', '.join(unknown)}{hint}; "
+            "`screening config show` lists the settings, each one is SCREENING_<KEY>."
+        )
+
+
 def _given(value: object) -> bool:
     """A flag counts as given unless it is None or an empty list (Typer's 'not given')."""
     if value is None:
@@ -275,6 +294,7 @@ def effective_config(
     unknown = sorted(set(flags) - set(_BY_KEY))
     if unknown:
         raise ValueError(f"unknown configuration flag(s): {', '.join(unknown)}")
+    _check_env_names(env)
     required = path is not None or bool(env.get(ENV_PREFIX + "CONFIG"))
     file = (path if path is not None else config_path(env)).expanduser()
     document = _read_file(file, required=required)

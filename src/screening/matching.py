@@ -1020,7 +1020,9 @@ class MatchIndex:
                 value = comparison.apply(ctx)
                 if value is not None:
                     ctx.score = value
-                    notes.append(f"{comparison.explanation} ({value - before:+.0f})")
+                    change = value - before
+                    effect = f"{change:+.0f}" if round(change) else "score unchanged"
+                    notes.append(f"{comparison.explanation} ({effect})")
             if round(ctx.score, 1) >= floor:
                 scored.append((ctx.score, pos, ctx, c, notes))
         scored.sort(key=lambda t: (-t[0], t[1]))

@@ -117,7 +117,7 @@ def result_to_dict(result: ScreeningResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "source": result.source,
-        "page": None if read is None else read.page,
+        "page": None if read is None else read.page + 1,
         "verdict": assessment.verdict.value,
         "next_step": NEXT_STEP[assessment.verdict],
         "reasons": [
@@ -135,8 +135,10 @@ def result_to_dict(result: ScreeningResult) -> dict[str, Any]:
         "read": None
         if read is None
         else {
-            "page": read.page,
-            "box": list(read.box) if read.box else None,
+            "page": read.page + 1,
+            "box": None
+            if not read.box
+            else dict(zip(("x", "y", "width", "height"), read.box, strict=True)),
             "angle": read.angle,
             "model": read.model,
             "line_confidences": list(read.line_confidences),

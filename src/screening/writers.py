@@ -23,7 +23,16 @@ from screening.errors import InputError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["CSV_COLUMNS", "ReportWriter", "csv_safe", "read_report_sources"]
+__all__ = [
+    "CSV_COLUMNS",
+    "MRZ_CSV_COLUMNS",
+    "CsvRows",
+    "ReportWriter",
+    "csv_row",
+    "csv_safe",
+    "mrz_csv_cells",
+    "read_report_sources",
+]
 
 SCHEMA_VERSION = "1"
 
@@ -56,7 +65,58 @@ def csv_safe(value: object) -> str:
     return text
 
 
-def _csv_row(item: Mapping[str, Any]) -> list[str]:
+# MRZ columns of the `mrz` and `read` CSV outputs (one row per document or page).
+MRZ_CSV_COLUMNS = (
+    "doc_type",
+    "issuing_state",
+    "nationality",
+    "document_number",
+    "surname",
+    "given_names",
+    "birth_date",
+    "sex",
+    "expiry_date",
+    "failed_checks",
+    "corrections",
+)
+
+
+def mrz_csv_cells(mrz: Mapping[str, Any] | None) -> dict[str, object]:
+    """The `MRZ_CSV_COLUMNS` cells of one `report.mrz_to_dict` object (empty when None)."""
+    if mrz is None:
+        return dict.fromkeys(MRZ_CSV_COLUMNS, "")
+    fields = mrz.get("fields") or {}
+    dates = mrz.get("dates") or {}
+    cells: dict[str, object] = {
+        name: (fields.get(name) or {}).get("value", "") for name in MRZ_CSV_COLUMNS
+    }
+    for name in ("birth_date", "expiry_date"):
+        if dates.get(name):
+            cells[name] = dates[name]
+    cells["doc_type"] = mrz.get("doc_type", "")
+    cells["failed_checks"] = ";".join(mrz.get("failed_checks") or ())
+    cells["corrections"] = len(mrz.get("corrections") or ())
+    return cells
+
+
+class CsvRows:
+    """CSV with a header row, every cell spreadsheet-safe, flushed after each row."""
+
+    def __init__(self, stream: IO[str], columns: tuple[str, ...]) -> None:
+        """Write the header for `columns` to `stream`."""
+        self._out = stream
+        self._columns = columns
+        self._writer = csv.writer(stream)
+        self._writer.writerow(columns)
+
+    def write(self, row: Mapping[str, object]) -> None:
+        """One row; columns missing from `row` are empty."""
+        self._writer.writerow([csv_safe(row.get(name)) for name in self._columns])
+        self._out.flush()
+
+
+def csv_row(item: Mapping[str, Any]) -> list[str]:
+    """The `CSV_COLUMNS` cells of one screening item (`summary.result_to_dict`), made safe."""
     document = item.get("document") or {}
     fields = document.get("fields") or {}
     error = item.get("error") or {}
@@ -112,7 +172,7 @@ class ReportWriter:
             self._out.write(json.dumps({"type": "item", **item}, ensure_ascii=False) + "\n")
             self._out.flush()
         elif self.fmt == "csv":
-            self._csv.writerow(_csv_row(item))
+            self._csv.writerow(csv_row(item))
             self._out.flush()
         else:
             self._items.append(item)

@@ -34,6 +34,8 @@ from screening.cli.screen_cmd import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from screening.cli.screen_cmd import Session
     from screening.screen import ScreeningResult
 
@@ -105,14 +107,27 @@ def _show(result: ScreeningResult, fmt: OutputFormat, session: Session) -> None:
     import json  # noqa: PLC0415
 
     from screening.summary import result_panel, result_to_dict  # noqa: PLC0415
+    from screening.writers import csv_row  # noqa: PLC0415
 
     item = result_to_dict(result)
     session.record(item)
     if fmt is OutputFormat.TABLE:
         out_console.print(result_panel(result))
+    elif fmt is OutputFormat.CSV:  # the header was written when the desk started
+        sys.stdout.write(_csv_line(csv_row(item)))
+        sys.stdout.flush()
     else:
         sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()
 
 
 def _ask(prompt: str, interactive: bool) -> str | None:
@@ -189,7 +204,13 @@ def desk_command(
     encoding: EncodingOpt = "utf-8",
     today: TodayOpt = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table, or jsonl for other tools.")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, or jsonl / csv (one row per document) for other tools; "
+            "json is refused (the desk runs until stopped).",
+        ),
     ] = OutputFormat.TABLE,
     no_audit: NoAuditOpt = False,
 ) -> int:
@@ -205,6 +226,10 @@ def desk_command(
     """
     from screening.cli.screen_cmd import exit_code_for  # noqa: PLC0415
 
+    if output_format is OutputFormat.JSON:
+        raise typer.BadParameter(
+            "the desk streams results until stopped: use jsonl or csv", param_hint="--format"
+        )
     session = _session(
         audit=not no_audit,
         today=today,
@@ -218,6 +243,11 @@ def desk_command(
     screener = session.screener
     clear_s = session.config.clear_after_s if clear_after is None else clear_after
     interactive = sys.stdin.isatty() and out_console.is_terminal
+    if output_format is OutputFormat.CSV:
+        from screening.writers import CSV_COLUMNS  # noqa: PLC0415
+
+        sys.stdout.write(_csv_line(CSV_COLUMNS))
+        sys.stdout.flush()
     if output_format is OutputFormat.TABLE:
         err_console.print("Desk ready. Scan a document (Ctrl-C or end of input to stop).")
     verdicts: list[str] = []

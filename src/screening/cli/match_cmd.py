@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from screening.matching import MatchIndex
     from screening.model import ListInfo, Match, Watchlist
+    from screening.writers import CsvRows
 
 __all__ = ["MAX_QUERY_CHARS", "Query", "match_command"]
 
@@ -167,6 +168,39 @@ def _result_json(query: Query, matches: tuple[Match, ...], roles: dict[str, str]
     return out
 
 
+_CSV_COLUMNS = (
+    "query",
+    "kind",
+    "id",
+    "line",
+    "error",
+    "rank",
+    "entity_id",
+    "list",
+    "role",
+    "entity_kind",
+    "score",
+    "strength",
+    "matched_name",
+    "name",
+    "explanation",
+)
+
+
+def _write_csv(rows: CsvRows, result: dict[str, Any]) -> None:
+    """One row per candidate; a query without any still gets one row (nothing goes missing)."""
+    base = {key: result.get(key) for key in ("query", "kind", "id", "line", "error")}
+    for candidate in result["candidates"] or [{}]:
+        rows.write(
+            {
+                **base,
+                **{k: v for k, v in candidate.items() if k not in {"kind", "explanation"}},
+                "entity_kind": candidate.get("kind"),
+                "explanation": "; ".join(candidate.get("explanation") or ()),
+            }
+        )
+
+
 def _table(query: Query, matches: tuple[Match, ...], roles: dict[str, str]) -> Table:
     title = Text("Matches for ")
     title.append(_plain(query.query), style="bold")
@@ -260,7 +294,12 @@ def match_command(
         typer.Option("--min-score", min=0, max=100, help="Show candidates from this score."),
     ] = None,
     output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table, json or jsonl.")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, jsonl (one query per line) or csv (one row per candidate).",
+        ),
     ] = OutputFormat.TABLE,
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="Index cache folder (default: XDG cache).")
@@ -278,9 +317,8 @@ def match_command(
     """
     from screening.config import effective_config  # noqa: PLC0415
     from screening.index_cache import load_index  # noqa: PLC0415
+    from screening.writers import CsvRows  # noqa: PLC0415
 
-    if output is OutputFormat.CSV:
-        raise typer.BadParameter("use table, json or jsonl", param_hint="--format")
     if (name is None) == (input_file is None):
         raise typer.BadParameter("give either a NAME or --input FILE")
     if name is not None and not name.strip():
@@ -320,6 +358,7 @@ def match_command(
 
     code = ExitCode.CLEAR
     results: list[dict[str, Any]] = []
+    rows = CsvRows(sys.stdout, _CSV_COLUMNS) if output is OutputFormat.CSV else None
     for query in queries:
         matches: tuple[Match, ...] = ()
         if query.error is None:
@@ -342,6 +381,8 @@ def match_command(
             out_console.file.flush()
         elif output is OutputFormat.JSON:
             results.append(result)
+        elif rows is not None:
+            _write_csv(rows, result)
         elif query.error is not None:
             out_console.print(Text(f"line {query.line}: cannot read this query ({query.error})"))
         elif matches:

@@ -134,7 +134,11 @@ def mrz_command(
     ] = None,
     output_format: Annotated[
         OutputFormat,
-        typer.Option("--format", "-f", help="table, json or jsonl (one document per line)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, jsonl (one document per line) or csv (one row per document).",
+        ),
     ] = OutputFormat.TABLE,
     today: Annotated[
         str | None,
@@ -151,8 +155,6 @@ def mrz_command(
 
     Example: screening mrz samples/mrz/td3_valid.txt
     """  # noqa: E501 - Typer keeps source line breaks, so each paragraph is one line
-    if output_format is OutputFormat.CSV:
-        raise typer.BadParameter("use table, json or jsonl", param_hint="--format")
     day = _today(today)
     sources = files or ["-"]
     for source in sources:
@@ -165,6 +167,16 @@ def mrz_command(
     worst = ExitCode.CLEAR
     records: list[dict[str, Any]] = []
     from screening.config import effective_config  # noqa: PLC0415 - light: stdlib + TOML
+    from screening.writers import MRZ_CSV_COLUMNS, CsvRows, mrz_csv_cells  # noqa: PLC0415
+
+    rows = (
+        CsvRows(
+            sys.stdout,
+            ("source", "document", "first_line", "verdict", "error_code", *MRZ_CSV_COLUMNS),
+        )
+        if output_format is OutputFormat.CSV
+        else None
+    )
 
     config = effective_config()
     found = _documents(sources, max_chars=config.max_text_chars, max_lines=config.max_text_lines)
@@ -214,6 +226,14 @@ def mrz_command(
         if output_format is OutputFormat.JSONL:
             sys.stdout.write(json.dumps({"schema_version": SCHEMA_VERSION, **record}) + "\n")
             sys.stdout.flush()
+        elif rows is not None:
+            rows.write(
+                {
+                    **{k: record[k] for k in ("source", "document", "first_line", "verdict")},
+                    "error_code": (record["error"] or {}).get("code", ""),
+                    **mrz_csv_cells(record["mrz"]),
+                }
+            )
         records.append(record)
     counts = {
         verdict.lower().replace(" ", "_"): sum(

@@ -139,7 +139,11 @@ def read_command(
     ],
     output_format: Annotated[
         OutputFormat,
-        typer.Option("--format", "-f", help="table, json or jsonl (one file per line)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, jsonl (one file per line) or csv (one row per page).",
+        ),
     ] = OutputFormat.TABLE,
     today: Annotated[
         str | None,
@@ -168,9 +172,13 @@ def read_command(
     from screening.config import effective_config  # noqa: PLC0415 - light: stdlib + TOML
     from screening.images import Limits  # noqa: PLC0415 - OpenCV loads only when reading
     from screening.ocr import read_document  # noqa: PLC0415
+    from screening.writers import MRZ_CSV_COLUMNS, CsvRows, mrz_csv_cells  # noqa: PLC0415
 
-    if output_format is OutputFormat.CSV:
-        raise typer.BadParameter("use table, json or jsonl", param_hint="--format")
+    rows = (
+        CsvRows(sys.stdout, ("file", "page", "verdict", "error_code", *MRZ_CSV_COLUMNS, "angle"))
+        if output_format is OutputFormat.CSV
+        else None
+    )
     day = _today(today)
     config = effective_config({} if ocr_timeout is None else {"ocr_timeout_s": ocr_timeout})
     limits = Limits(
@@ -223,6 +231,20 @@ def read_command(
         if output_format is OutputFormat.JSONL:
             sys.stdout.write(json.dumps({"schema_version": SCHEMA_VERSION, **record}) + "\n")
             sys.stdout.flush()
+        elif rows is not None:
+            unread = {"page": "", "verdict": record["verdict"], "mrz": None}
+            for page in record["pages"] or [unread]:
+                problem = page.get("error") or record["error"] or {}
+                rows.write(
+                    {
+                        "file": label,
+                        "page": page["page"],
+                        "verdict": page["verdict"],
+                        "error_code": problem.get("code", ""),
+                        **mrz_csv_cells(page["mrz"]),
+                        "angle": page.get("angle", ""),
+                    }
+                )
         records.append(record)
     if output_format is OutputFormat.JSON:
         document = {
