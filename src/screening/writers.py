@@ -36,12 +36,8 @@ __all__ = [
 
 SCHEMA_VERSION = "1"
 
-CSV_COLUMNS = (
-    "source",
-    "page",
-    "verdict",
-    "reason_codes",
-    "error_code",
+# The MRZ fields every CSV output carries, in this order.
+_MRZ_FIELD_COLUMNS = (
     "doc_type",
     "issuing_state",
     "nationality",
@@ -51,6 +47,15 @@ CSV_COLUMNS = (
     "birth_date",
     "sex",
     "expiry_date",
+)
+
+CSV_COLUMNS = (
+    "source",
+    "page",
+    "verdict",
+    "reason_codes",
+    "error_code",
+    *_MRZ_FIELD_COLUMNS,
     "elapsed_ms",
 )
 
@@ -66,19 +71,7 @@ def csv_safe(value: object) -> str:
 
 
 # MRZ columns of the `mrz` and `read` CSV outputs (one row per document or page).
-MRZ_CSV_COLUMNS = (
-    "doc_type",
-    "issuing_state",
-    "nationality",
-    "document_number",
-    "surname",
-    "given_names",
-    "birth_date",
-    "sex",
-    "expiry_date",
-    "failed_checks",
-    "corrections",
-)
+MRZ_CSV_COLUMNS = (*_MRZ_FIELD_COLUMNS, "failed_checks", "corrections")
 
 
 def mrz_csv_cells(mrz: Mapping[str, Any] | None) -> dict[str, object]:

@@ -34,10 +34,9 @@ from screening.cli.screen_cmd import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from screening.cli.screen_cmd import Session
     from screening.screen import ScreeningResult
+    from screening.writers import ReportWriter
 
 __all__ = ["MrzLineBuffer", "desk_command"]
 
@@ -103,31 +102,22 @@ class MrzLineBuffer:
         return len(lengths) >= 3 or (len(lengths) == 2 and lengths[0] != 30)
 
 
-def _show(result: ScreeningResult, fmt: OutputFormat, session: Session) -> None:
+def _show(
+    result: ScreeningResult, fmt: OutputFormat, session: Session, csv_out: ReportWriter | None
+) -> None:
     import json  # noqa: PLC0415
 
     from screening.summary import result_panel, result_to_dict  # noqa: PLC0415
-    from screening.writers import csv_row  # noqa: PLC0415
 
     item = result_to_dict(result)
     session.record(item)
     if fmt is OutputFormat.TABLE:
         out_console.print(result_panel(result))
-    elif fmt is OutputFormat.CSV:  # the header was written when the desk started
-        sys.stdout.write(_csv_line(csv_row(item)))
-        sys.stdout.flush()
+    elif csv_out is not None:
+        csv_out.write_item(item)
     else:
         sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
         sys.stdout.flush()
-
-
-def _csv_line(cells: Sequence[str]) -> str:
-    import csv  # noqa: PLC0415
-    import io  # noqa: PLC0415
-
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(cells)
-    return buffer.getvalue()
 
 
 def _ask(prompt: str, interactive: bool) -> str | None:
@@ -243,11 +233,11 @@ def desk_command(
     screener = session.screener
     clear_s = session.config.clear_after_s if clear_after is None else clear_after
     interactive = sys.stdin.isatty() and out_console.is_terminal
-    if output_format is OutputFormat.CSV:
-        from screening.writers import CSV_COLUMNS  # noqa: PLC0415
+    csv_out = None
+    if output_format is OutputFormat.CSV:  # the header now, a row per document as it comes
+        from screening.writers import ReportWriter  # noqa: PLC0415
 
-        sys.stdout.write(_csv_line(CSV_COLUMNS))
-        sys.stdout.flush()
+        csv_out = ReportWriter("csv", None, sys.stdout)
     if output_format is OutputFormat.TABLE:
         err_console.print("Desk ready. Scan a document (Ctrl-C or end of input to stop).")
     verdicts: list[str] = []
@@ -268,7 +258,7 @@ def desk_command(
                 _ask("Agency name (Enter to skip)", interactive) or agency,
             )
         for result in who.screen_text(text, source=source):
-            _show(result, output_format, session)
+            _show(result, output_format, session, csv_out)
             verdicts.append(result.verdict.value)
         shown_at = time.monotonic()
 
@@ -293,7 +283,7 @@ def desk_command(
                 for path in _stable_files(watch, sizes):
                     results = screener.screen_source(str(path))
                     for result in results:
-                        _show(result, output_format, session)
+                        _show(result, output_format, session, csv_out)
                         verdicts.append(result.verdict.value)
                     failed = any(r.error_code for r in results)
                     _move(path, watch, "failed" if failed else "done")

@@ -102,18 +102,22 @@ def _where(read: ReadResult) -> Text:
     return line
 
 
+def _print_unreadable(title: str, detail: str) -> None:
+    """One UNREADABLE line: the verdict word, the (escaped) title, then why."""
+    out_console.print(
+        Text.assemble(
+            (MrzVerdict.UNREADABLE, "bold red"), "  ", (clean_text(title), "bold"), detail
+        )
+    )
+
+
 def _print_read(read: ReadResult, label: str, day: dt.date) -> None:
     from screening.mrz.validate import resolved_dates  # noqa: PLC0415
 
     title = f"{label}, page {read.page + 1}"
     if read.mrz is None:
-        out_console.print(
-            Text.assemble(
-                (MrzVerdict.UNREADABLE, "bold red"),
-                "  ",
-                (clean_text(title), "bold"),
-                f"  the zone was found but could not be parsed ({read.error_code})",
-            )
+        _print_unreadable(
+            title, f"  the zone was found but could not be parsed ({read.error_code})"
         )
         return
     dates = resolved_dates(read.mrz, day)
@@ -201,15 +205,7 @@ def read_command(
                 "error": {"code": error.code, "message": error.message},
             }
             if output_format is OutputFormat.TABLE:
-                out_console.print(
-                    Text.assemble(
-                        (MrzVerdict.UNREADABLE, "bold red"),
-                        "  ",
-                        (clean_text(label), "bold"),
-                        f"  {error.code}: ",
-                        clean_text(error.message),
-                    )
-                )
+                _print_unreadable(label, f"  {error.code}: {clean_text(error.message)}")
                 out_console.print()
         else:
             pages = [_read_to_dict(read, day) for read in reads]

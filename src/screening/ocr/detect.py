@@ -127,7 +127,6 @@ def passporteye_candidates(
         rect = ((col / scale, row / scale), (box.width / scale, box.height / scale), angle)
         if box.width <= 0 or box.height <= 0 or any(_overlaps(rect, c) for c in skip):
             continue
-        _, angle, page_box = _extract(cast("npt.NDArray[np.uint8]", gray), rect)
         try:  # PassportEye's own cut: a tight box with a 5-pixel (at 250 px) margin
             region = box.extract_from_image(image, 1.0 / scale)
         except Exception:  # noqa: BLE001, S112 - skip a box PassportEye cannot cut
@@ -135,7 +134,8 @@ def passporteye_candidates(
         if region.size == 0 or region.shape[0] >= region.shape[1]:
             continue
         crop = np.ascontiguousarray(np.clip(region * 255.0, 0, 255).astype(np.uint8))
-        candidates.append(Candidate(crop=crop, box=page_box, angle=angle, score=-float(rank)))
+        box_xywh = _page_box(gray.shape, rect)
+        candidates.append(Candidate(crop=crop, box=box_xywh, angle=angle, score=-float(rank)))
     return tuple(candidates)
 
 
@@ -315,14 +315,22 @@ def _extract(
         flags=cv2.INTER_CUBIC,
         borderMode=cv2.BORDER_REPLICATE,
     )
-    corners = cv2.boxPoints(((cx, cy), (rw, rh), angle))
+    return cast("npt.NDArray[np.uint8]", crop), float(angle), _page_box(gray.shape, rect)
+
+
+def _page_box(
+    shape: tuple[int, ...], rect: tuple[tuple[float, float], tuple[float, float], float]
+) -> tuple[int, int, int, int]:
+    """Axis-aligned box (x, y, w, h) around a rotated rectangle, clipped to the page."""
+    import cv2  # noqa: PLC0415
+
+    corners = cv2.boxPoints(rect)
     x0, y0 = corners.min(axis=0)
     x1, y1 = corners.max(axis=0)
-    height, width = gray.shape[:2]
+    height, width = shape[:2]
     x0, y0 = max(0, math.floor(x0)), max(0, math.floor(y0))
     x1, y1 = min(width, math.ceil(x1)), min(height, math.ceil(y1))
-    box = (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
-    return cast("npt.NDArray[np.uint8]", crop), float(angle), box
+    return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
 
 
 def _odd(value: float) -> int:
