@@ -143,6 +143,7 @@ MUST_MATCH = [
     ("oe/u", "Aris Soemarsono", PERSON, "p10"),
     ("typo", "Aris Sumarsomo", PERSON, "p10"),
     ("transposition", "Bambang Soehajro Rekaan", PERSON, "p04"),
+    ("two typos, same first letter", "Yusuf Telodam", PERSON, "p07"),
     ("abd", "Abd Karim Percobaan", PERSON, "p05"),
     ("yusuf variant", "Yusup Teladan", PERSON, "p07"),
     ("mononym mrz", "HAMBALIREKAAN<<<<<<<<<<<<<<<<<<<<<<<<<<", PERSON, "p11"),
@@ -188,6 +189,7 @@ MUST_NOT_MATCH = [
     ("relative: same surname, shared common name", "Muhammad Rekaan", PERSON),
     ("recombined given + surname", "Yusuf Sumarsono", PERSON),
     ("recombined 2", "Dewi Santoso", PERSON),
+    ("two edits and another first letter", "Abdul Hakim Percobaan", PERSON),
     ("other person, same first name", "Suparman Wijaya Kusuma", PERSON),
     ("unrelated", "Lukas Hendrawan", PERSON),
     ("mrz other given name", "SUMARSONO<<TAUFIK<<<<<<<<<<<<<<<<<<<<<<", PERSON),
@@ -382,12 +384,26 @@ def test_golden_explanations(index: MatchIndex) -> None:
         ("ALI", "ALY", False),  # ... but none at 3
         ("ARIS", "YARE", False),
         ("KARIM", "KASIM", True),
-        ("KARIM", "HAKIM", False),
+        ("KARIM", "HAKIM", False),  # two edits and another first letter: another name
+        ("SERENA", "SERNRA", True),  # two typos, same first letter, five letters or more
+        ("AYKUT", "AKYJT", True),
+        ("ASMA", "AHMAD", False),  # ... but not when one side is shorter than five
+        ("KHALIFA", "KHALFAN", True),
+        ("MUSTAFA", "NUSTAFI", False),  # two edits and the first letter changed
+        ("KURNIAWAN", "GURNIAWAM", True),  # eight letters or more: two edits, any start
     ],
 )
 def test_token_similarity_allows_edits_by_length(a: str, b: str, *, similar: bool) -> None:
-    """Tokens pair only within the edits their length allows (0 up to 3 letters, 1 to 7, 2 above)."""
+    """Tokens pair only within the edits their lengths allow: none up to 3 letters; two when
+    both have 8 or more, or 5 or more and the same first letter; otherwise one."""
     assert (token_similarity(a, b) > 0) is similar
+
+
+def test_joined_names_get_no_extra_typo_for_a_shared_first_letter() -> None:
+    """A joined run (AL SURI) is compared with one edit at most below 8 letters, so ANSHORI
+    (skeleton ANSHURI) does not become AL-SURI."""
+    assert token_similarity("ANSHURI", "ALSURI") > 0
+    assert token_similarity("ANSHURI", "ALSURI", same_start=False) == 0
 
 
 def test_empty_and_junk_queries_return_nothing(index: MatchIndex) -> None:

@@ -60,6 +60,7 @@ _PRESCORE_SHARE = 0.25  # blocked names sharing less than this share of the best
 _INITIAL_CREDIT = 0.3  # an initial (S.) carries this share of the name it abbreviates
 _UNMATCHED_INITIAL = 0.25  # an initial that matches nothing still contradicts a little
 _TRUNCATED_TAIL = 0.3  # candidate tokens past a full (truncated) MRZ field count this much
+_TWO_EDITS_LENGTH = 8  # tokens this long tolerate two typos whatever their first letter
 _QUERY_EXPONENT = 0.6  # how much unmatched query tokens hurt ...
 _CANDIDATE_EXPONENT = 0.4  # ... versus unmatched candidate tokens (lists hold full names)
 _GENERIC_CAP = 0.35  # generic agency words never weigh more than this (of the rarest token)
@@ -330,22 +331,29 @@ _NAME_STAGE = COMPARISONS[:4]
 _EVIDENCE_STAGE = COMPARISONS[4:]
 
 
-def allowed_edits(length: int) -> int:
-    """Typos tolerated in a token of this length: none up to 3 letters, 1 up to 7, then 2."""
-    if length <= 3:
+def allowed_edits(a: str, b: str, *, same_start: bool = True) -> int:
+    """Typos tolerated between two tokens.
+
+    None when the longer has at most 3 letters; two when both have 8 or more letters, or
+    (with `same_start`) 5 or more and the same first letter (SERENA/SERNRA, but not
+    KARIM/HAKIM); otherwise one.
+    """
+    shorter, longer = sorted((len(a), len(b)))
+    if longer <= 3:
         return 0
-    return 1 if length <= 7 else 2
+    if shorter >= _TWO_EDITS_LENGTH or (same_start and shorter >= 5 and a[:1] == b[:1]):
+        return 2
+    return 1
 
 
-def token_similarity(a: str, b: str) -> float:
+def token_similarity(a: str, b: str, *, same_start: bool = True) -> float:
     """Similarity 0-1 of two tokens: 1 - edits/length within the allowed edits (OSA)."""
     if a == b:
         return 1.0
     d = OSA.distance(a, b)
-    length = max(len(a), len(b))
-    if d > allowed_edits(length):
+    if d > allowed_edits(a, b, same_start=same_start):
         return 0.0
-    return 1.0 - d / length
+    return 1.0 - d / max(len(a), len(b))
 
 
 _NONE, _EXACT, _VARIANT, _FUZZY, _INITIAL, _PREFIX = range(6)
@@ -368,12 +376,9 @@ def _similarity_matrix(
     """
     d_skel = process.cdist(key.tokens, col_tokens, scorer=OSA.distance, workers=1)
     d_surf = process.cdist(key.surface, col_surface, scorer=OSA.distance, workers=1)
-    q_len = np.fromiter((len(t) for t in key.tokens), dtype=np.int32, count=len(key.tokens))
-    q_slen = np.fromiter((len(t) for t in key.surface), dtype=np.int32, count=len(key.surface))
-    c_len = np.fromiter((len(t) for t in col_tokens), dtype=np.int32, count=len(col_tokens))
-    c_slen = np.fromiter((len(t) for t in col_surface), dtype=np.int32, count=len(col_surface))
-    sims = np.maximum(_bounded(d_skel, np.maximum.outer(q_len, c_len)),
-                      _bounded(d_surf, np.maximum.outer(q_slen, c_slen)))  # fmt: skip
+    sims = np.maximum(
+        _bounded(d_skel, key.tokens, col_tokens), _bounded(d_surf, key.surface, col_surface)
+    )
     how = np.where(
         d_skel == 0,
         np.where(d_surf == 0, _EXACT, _VARIANT),
@@ -383,7 +388,7 @@ def _similarity_matrix(
     if initials:
         first_q = [t[0] for t in key.surface]
         first_c = [t[0] for t in col_surface]
-        single_c = c_slen == 1
+        single_c = np.asarray([len(t) == 1 for t in col_surface], dtype=bool)
         for i, is_initial in enumerate(q_initial):
             row = np.asarray([first_q[i] == f for f in first_c])
             mask = single_c if not is_initial else np.ones_like(single_c)
@@ -399,11 +404,18 @@ def _similarity_matrix(
     return sims.tolist(), how.tolist()
 
 
-def _bounded(distance: _Array, length: _Array) -> _Array:
-    """1 - distance/length where the distance is within `allowed_edits`, else 0."""
-    allowed = np.where(length <= 3, 0, np.where(length <= 7, 1, 2))
-    safe = np.maximum(length, 1)
-    return np.where(distance <= allowed, 1.0 - distance / safe, 0.0)
+def _bounded(
+    distance: _Array, a: tuple[str, ...] | list[str], b: tuple[str, ...] | list[str]
+) -> _Array:
+    """1 - distance/longer for every pair of tokens of `a` and `b` within `allowed_edits`."""
+    a_len = np.fromiter((len(t) for t in a), dtype=np.int32, count=len(a))
+    b_len = np.fromiter((len(t) for t in b), dtype=np.int32, count=len(b))
+    shorter = np.minimum.outer(a_len, b_len)
+    longer = np.maximum.outer(a_len, b_len)
+    same_first = np.equal.outer(np.asarray([t[:1] for t in a]), np.asarray([t[:1] for t in b]))
+    two = (shorter >= _TWO_EDITS_LENGTH) | ((shorter >= 5) & same_first)
+    allowed = np.where(longer <= 3, 0, np.where(two, 2, 1))
+    return np.where(distance <= allowed, 1.0 - distance / np.maximum(longer, 1), 0.0)
 
 
 def _align(
@@ -482,7 +494,9 @@ def _join_options(
                     break
                 if total < size - 2:
                     continue
-                s = token_similarity(token, "".join(other[start : end + 1]))
+                # A joined run is already a stretch: no extra typo for a shared first letter.
+                joined = "".join(other[start : end + 1])
+                s = token_similarity(token, joined, same_start=False)
                 if s > 0:
                     run = tuple(range(start, end + 1))
                     out.append((s, run, (i,), _JOINED) if flip else (s, (i,), run, _JOINED))
