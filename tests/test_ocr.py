@@ -142,6 +142,55 @@ def test_unknown_code_without_a_single_candidate_is_an_anomaly() -> None:
     assert not best.consistent
 
 
+ICAO_TD1 = [
+    "I<UTOD231458907<<<<<<<<<<<<<<<",
+    "7408122F1204159UTO<<<<<<<<<<<6",
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+]
+
+
+def test_country_code_printed_in_digits_stays_as_read() -> None:
+    """A nationality printed as digits (`132` on a Romanian specimen) is not half-converted
+    to letters (`I3Z`): it stays as read, an anomaly, with no correction."""
+    line2 = ICAO_TD1[1].replace("UTO", "132")
+    best = score_lines([ICAO_TD1[0], line2, ICAO_TD1[2]])
+    assert best is not None
+    assert best.lines[1][15:18] == "132"
+    assert best.corrections == ()
+    assert not best.consistent
+
+
+def test_country_code_with_lookalike_digits_becomes_letters() -> None:
+    """`UT0` (zero) becomes `UTO` when every digit in the code has a look-alike letter."""
+    line2 = ICAO_TD1[1].replace("UTO", "UT0")
+    best = score_lines([ICAO_TD1[0], line2, ICAO_TD1[2]])
+    assert best is not None
+    assert best.lines == tuple(ICAO_TD1)
+    assert [(c.read, c.used) for c in best.corrections] == [("0", "O")]
+
+
+def test_card_code_read_as_lookalike_letter_is_restored() -> None:
+    """A card's document code starts with A, C or I: `E` (glued to print beside it) is the
+    only look-alike of those, so it becomes `I`, recorded with the reason."""
+    line1 = "E" + ICAO_TD1[0][1:]
+    best = score_lines([line1, ICAO_TD1[1], ICAO_TD1[2]])
+    assert best is not None
+    assert best.lines == tuple(ICAO_TD1)
+    [fix] = best.corrections
+    assert (fix.line, fix.col, fix.read, fix.used) == (0, 0, "E", "I")
+    assert "starts with A or C or I" in fix.reason
+
+
+def test_document_code_without_a_lookalike_is_an_anomaly() -> None:
+    """`H` has no look-alike among A, C and I: kept as read, and the read is not consistent."""
+    line1 = "H" + ICAO_TD1[0][1:]
+    best = score_lines([line1, ICAO_TD1[1], ICAO_TD1[2]])
+    assert best is not None
+    assert best.lines[0].startswith("H<UTO")
+    assert "code:0:0" in best.anomalies
+    assert not best.consistent
+
+
 def test_single_lookalike_swap_satisfies_check_and_is_recorded() -> None:
     """Document number `O` for `0` that fails its check digit is swapped and recorded."""
     line2 = "L898902C36UTO7408122F1204159ZE184226B<<<<<10".replace("L898902C3", "L8989O2C3")
@@ -222,6 +271,22 @@ def test_real_specimens_read_exactly(shared_data: Path, name: str) -> None:
     assert height > 0
     assert x >= 0
     assert y >= 0
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_specimen_printed_with_wrong_check_digits_is_read_and_flagged(shared_data: Path) -> None:
+    """A card whose printed MRZ fails three check digits (Malta "BAD" specimen) is still an
+    MRZ, every field in shape: it is read as printed and the failing checks are reported,
+    never dropped as "no MRZ found"."""
+    name = "mrz-Arg0s1080__docs_images_id_cards_Malta_BAD.png"
+    row = _shared_rows(shared_data)[name]
+    (result,) = read_document(shared_data / "mrz" / "images" / name, today=TODAY)
+    assert result.mrz is not None
+    assert list(result.mrz.lines[1:]) == row["lines"][1:]
+    failed = {check.code for check in result.checks if check.failed}
+    assert {"check_digit:document_number", "check_digit:birth_date"} <= failed
+    assert not result.clean
 
 
 @pytest.mark.ocr

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from screening.model import DocType
 
 __all__ = [
+    "DOCUMENT_LETTERS",
     "LAYOUTS",
     "LINE_LENGTHS",
     "CharClass",
@@ -214,6 +215,15 @@ TD1 = Layout(
 
 LAYOUTS: dict[DocType, Layout] = {layout.doc_type: layout for layout in (TD1, TD2, TD3, MRVA, MRVB)}
 LINE_LENGTHS = frozenset({30, 36, 44})
+# The first letter of the document code each layout allows (Parts 4 to 7): P for passports,
+# V for visas, A, C or I for cards.
+DOCUMENT_LETTERS: dict[DocType, str] = {
+    DocType.TD3: "P",
+    DocType.MRVA: "V",
+    DocType.MRVB: "V",
+    DocType.TD1: "ACI",
+    DocType.TD2: "ACI",
+}
 
 
 def layout_for(line_count: int, line_length: int, first_char: str) -> Layout | None:

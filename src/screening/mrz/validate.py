@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from screening.model import Check, CheckStatus, DocType, Mrz, Span
 from screening.mrz.checkdigit import compute
 from screening.mrz.countries import ICAO_CODES, country_name
-from screening.mrz.layout import LAYOUTS, CharClass
+from screening.mrz.layout import DOCUMENT_LETTERS, LAYOUTS, CharClass
 
 if TYPE_CHECKING:
     from screening.model import Field
@@ -73,13 +73,6 @@ _LABELS = {
     "optional_data": "optional data (personal number)",
     "issuing_state": "issuing state",
     "nationality": "nationality",
-}
-_DOCUMENT_LETTERS = {
-    DocType.TD3: "P",
-    DocType.MRVA: "V",
-    DocType.MRVB: "V",
-    DocType.TD1: "ACI",
-    DocType.TD2: "ACI",
 }
 
 
@@ -297,7 +290,7 @@ def _sex(mrz: Mrz) -> Check:
 
 def _document_code(mrz: Mrz) -> Check:
     field = mrz.fields["document_code"]
-    letters = _DOCUMENT_LETTERS[mrz.doc_type]
+    letters = DOCUMENT_LETTERS[mrz.doc_type]
     expected = " or ".join(letters) + " then a letter or <"
     if mrz.doc_type is DocType.TD2 and mrz.lines[0].startswith("IDFRA"):
         return Check(

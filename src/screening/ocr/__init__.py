@@ -323,15 +323,17 @@ def _long_line_weight(passes: list[list[ReadLine]]) -> float:
 def _plausible(hypothesis: Hypothesis | None) -> Hypothesis | None:
     """Keep a hypothesis only when it looks like a real MRZ, not text forced into the shape.
 
-    Either half of its check digits pass (a random line passes each with p = 0.1), or
-    Tesseract is confident of what it read (a specimen printed with wrong check digits);
-    text read upside down or from a photo's texture is read with low confidence.
+    Either half of its check digits pass (a random line passes each with p = 0.1), or every
+    field has its shape (document code, known country codes, digits in dates, a sex letter:
+    a specimen printed with wrong check digits, or a forgery), or Tesseract is confident of
+    what it read. Text read upside down or from a photo's texture breaks the shape and is
+    read with low confidence.
     """
     if hypothesis is None:
         return None
     passed = hypothesis.checks_run - len(hypothesis.failed_checks)
     confidence = min(hypothesis.confidences, default=0.0)
-    if passed * 2 < hypothesis.checks_run and confidence < _CONFIDENT:
+    if passed * 2 < hypothesis.checks_run and hypothesis.anomalies and confidence < _CONFIDENT:
         return None
     return hypothesis
 

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from screening.model import Correction, DocType
 from screening.mrz import checkdigit
 from screening.mrz.countries import ICAO_CODES, is_known
-from screening.mrz.layout import LAYOUTS, CharClass, Layout, layout_for
+from screening.mrz.layout import (
+    DOCUMENT_LETTERS,
+    LAYOUTS,
+    CharClass,
+    FieldSpec,
+    Layout,
+    layout_for,
+)
 
 __all__ = [
     "Hypothesis",
@@ -95,6 +102,7 @@ _LETTER_LOOKALIKE = {
     "Y": "TV",
 }
 _MIN_LINE = 20
+_COUNTRY_FIELDS = frozenset({"issuing_state", "nationality"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +184,7 @@ def score_lines(
     corrections: list[Correction] = list(length_fixes or [])
     anomalies: list[str] = []
     _fix_classes(layout, lines, corrections, anomalies)
+    _fix_document_code(layout, lines, corrections, anomalies)
     _fix_countries(layout, lines, corrections, anomalies)
     _fix_name_filler(layout, lines, corrections, anomalies)
     failed, run = _checks(layout, lines, corrections)
@@ -280,9 +289,16 @@ def _longest_run(text: str) -> tuple[int, int]:
 def _fix_classes(
     layout: Layout, lines: list[list[str]], corrections: list[Correction], anomalies: list[str]
 ) -> None:
-    """Put every fixed field's characters into its class (digits in dates, letters in codes)."""
+    """Put every fixed field's characters into its class (digits in dates, letters in codes).
+
+    A country code is changed as a whole or not at all: `C4N` becomes `CAN`, but a code
+    printed in digits (`132` on a Romanian specimen) stays as read, an anomaly.
+    """
     for spec in layout.fields:
         line = lines[spec.line]
+        if spec.name in _COUNTRY_FIELDS:
+            _fix_country_class(spec, line, corrections, anomalies)
+            continue
         for col in range(spec.start, spec.end):
             ch = line[col]
             if ch == "<":
@@ -334,6 +350,56 @@ def _fix_classes(
             )
 
 
+def _fix_country_class(
+    spec: FieldSpec, line: list[str], corrections: list[Correction], anomalies: list[str]
+) -> None:
+    """Digits in a country code become their look-alike letters only if every one has one."""
+    cols = [col for col in range(spec.start, spec.end) if line[col].isdigit()]
+    if not cols:
+        return
+    if any(line[col] not in _TO_LETTER for col in cols):
+        anomalies.extend(f"class:{spec.line}:{col}" for col in cols)
+        return
+    for col in cols:
+        _replace(
+            line,
+            spec.line,
+            col,
+            _TO_LETTER[line[col]],
+            f"{spec.name} is alphabetic",
+            corrections,
+            anomalies,
+        )
+
+
+def _fix_document_code(
+    layout: Layout, lines: list[list[str]], corrections: list[Correction], anomalies: list[str]
+) -> None:
+    """The document code's first letter is set by the layout (P, V, or A/C/I for cards).
+
+    A letter outside it becomes the only allowed look-alike (`E` read for `I`); with none or
+    several it stays as read, an anomaly (the validator reports the code).
+    """
+    line = lines[0]
+    allowed = DOCUMENT_LETTERS[layout.doc_type]
+    if line[0] in allowed:
+        return
+    options = [alike for alike in _LETTER_LOOKALIKE.get(line[0], "") if alike in allowed]
+    if len(options) != 1:
+        anomalies.append("code:0:0")
+        return
+    corrections.append(
+        Correction(
+            0,
+            0,
+            line[0],
+            options[0],
+            f"a {layout.doc_type.value} document code starts with {' or '.join(allowed)}",
+        )
+    )
+    line[0] = options[0]
+
+
 def _fix_countries(
     layout: Layout, lines: list[list[str]], corrections: list[Correction], anomalies: list[str]
 ) -> None:
@@ -344,7 +410,7 @@ def _fix_countries(
     otherwise it takes the only known code that one look-alike letter away gives (`CAM` ->
     `CAN`). Anything else stays as read and is an anomaly (the validator reports the code).
     """
-    specs = [spec for spec in layout.fields if spec.name in {"issuing_state", "nationality"}]
+    specs = [spec for spec in layout.fields if spec.name in _COUNTRY_FIELDS]
     codes = {spec.name: "".join(lines[spec.line][spec.start : spec.end]) for spec in specs}
     for spec in specs:
         code = codes[spec.name]

@@ -14,6 +14,7 @@ returned as a deskewed grey crop at the page's own resolution, with its box in p
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -107,15 +108,18 @@ def passporteye_candidates(
     if min(gray.shape[:2]) < 16:
         return ()
     try:
-        from passporteye.mrz.image import (  # noqa: PLC0415
-            BooneTransform,
-            MRZBoxLocator,
-            Scaler,
-        )
+        # scikit-image deprecation warnings from PassportEye's code are not the user's concern.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from passporteye.mrz.image import (  # noqa: PLC0415
+                BooneTransform,
+                MRZBoxLocator,
+                Scaler,
+            )
 
-        image = gray.astype(np.float64) / 255.0
-        small, scale = Scaler()(image)
-        boxes = MRZBoxLocator()(BooneTransform()(small))
+            image = gray.astype(np.float64) / 255.0
+            small, scale = Scaler()(image)
+            boxes = MRZBoxLocator()(BooneTransform()(small))
     except Exception:  # noqa: BLE001 - a fallback detector must never fail the read
         return ()
     candidates: list[Candidate] = []
@@ -128,7 +132,9 @@ def passporteye_candidates(
         if box.width <= 0 or box.height <= 0 or any(_overlaps(rect, c) for c in skip):
             continue
         try:  # PassportEye's own cut: a tight box with a 5-pixel (at 250 px) margin
-            region = box.extract_from_image(image, 1.0 / scale)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                region = box.extract_from_image(image, 1.0 / scale)
         except Exception:  # noqa: BLE001, S112 - skip a box PassportEye cannot cut
             continue
         if region.size == 0 or region.shape[0] >= region.shape[1]:
