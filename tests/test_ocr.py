@@ -181,6 +181,20 @@ def test_card_code_read_as_lookalike_letter_is_restored() -> None:
     assert "starts with A or C or I" in fix.reason
 
 
+def test_visa_code_read_as_w_is_scored_as_a_visa() -> None:
+    """A blurred visa's `V` read as `W` would make the zone a passport with a bad code; it is
+    scored as a visa too, and the visa reading wins, with the `V` recorded as a correction."""
+    visa = [
+        "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L8988901C4XXX4009078F96121096ZE184226B<<<<<<",
+    ]
+    best = score_lines(["W" + visa[0][1:], visa[1]])
+    assert best is not None
+    assert best.doc_type.value == "MRV-A"
+    assert best.lines == tuple(visa)
+    assert [(c.read, c.used) for c in best.corrections] == [("W", "V")]
+
+
 def test_document_code_without_a_lookalike_is_an_anomaly() -> None:
     """`H` has no look-alike among A, C and I: kept as read, and the read is not consistent."""
     line1 = "H" + ICAO_TD1[0][1:]

@@ -103,6 +103,8 @@ _LETTER_LOOKALIKE = {
 }
 _MIN_LINE = 20
 _COUNTRY_FIELDS = frozenset({"issuing_state", "nationality"})
+# Letters a blurred visa's leading V is read as (measured: France read W, and U/Y look alike).
+_VISA_LOOKALIKES = frozenset("UYW")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,19 +178,40 @@ def score_lines(
     originals: list[ReadLine] | None = None,
     length_fixes: list[Correction] | None = None,
 ) -> Hypothesis | None:
-    """Repair and score lines that already have their layout's length (None: no layout)."""
-    layout = layout_for(len(texts), len(texts[0]) if texts else 0, texts[0][:1] if texts else "")
+    """Repair and score lines that already have their layout's length (None: no layout).
+
+    A two-line zone starting with a look-alike of `V` (`U`, `Y`, `W`) is also scored as a
+    visa with that letter corrected; the better hypothesis wins.
+    """
+    if not texts:
+        return None
+    reads = originals or [ReadLine(text, 0.0, "") for text in texts]
+    fixes = list(length_fixes or [])
+    first = texts[0][:1]
+    best = _score(layout_for(len(texts), len(texts[0]), first), texts, reads, fixes)
+    if len(texts) == 2 and first in _VISA_LOOKALIKES:
+        fix = Correction(0, 0, first, "V", "a visa's document code starts with V")
+        visa = _score(
+            layout_for(2, len(texts[0]), "V"), ["V" + texts[0][1:], texts[1]], reads, [*fixes, fix]
+        )
+        if visa is not None and (best is None or visa.key < best.key):
+            return visa
+    return best
+
+
+def _score(
+    layout: Layout | None, texts: list[str], reads: list[ReadLine], fixes: list[Correction]
+) -> Hypothesis | None:
     if layout is None or any(len(text) != layout.line_length for text in texts):
         return None
     lines = [list(text) for text in texts]
-    corrections: list[Correction] = list(length_fixes or [])
+    corrections = list(fixes)
     anomalies: list[str] = []
     _fix_classes(layout, lines, corrections, anomalies)
     _fix_document_code(layout, lines, corrections, anomalies)
     _fix_countries(layout, lines, corrections, anomalies)
     _fix_name_filler(layout, lines, corrections, anomalies)
     failed, run = _checks(layout, lines, corrections)
-    reads = originals or [ReadLine(text, 0.0, "") for text in texts]
     return Hypothesis(
         doc_type=layout.doc_type,
         lines=tuple("".join(line) for line in lines),
