@@ -85,8 +85,8 @@ demo)
 test)
     ensure_system
     ensure_venv
-    "$VENV/bin/ruff" check src tests bench
-    "$VENV/bin/ruff" format --check src tests bench
+    "$VENV/bin/ruff" check src tests bench tools
+    "$VENV/bin/ruff" format --check src tests bench tools
     "$VENV/bin/mypy"
     exec "$VENV/bin/pytest" "$@"
     ;;

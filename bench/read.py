@@ -128,12 +128,13 @@ def _peer(path: str):
 
 
 def _use_model(name: str) -> None:
-    """Force a Tesseract model in this worker (to compare `eng` with `mrz`)."""
+    """Force a Tesseract model in this worker: `eng`, or `NAME@FOLDER` for a trained one."""
     import screening.ocr
     from screening.ocr.recognise import Model, find_model
 
-    if name != find_model().name:
-        screening.ocr.find_model = lambda: Model(name, None)
+    name, _, folder = name.partition("@")
+    if name != find_model().name or folder:
+        screening.ocr.find_model = lambda: Model(name, folder or None)
 
 
 def work(job):
@@ -199,7 +200,11 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "read.json")
     parser.add_argument("--show-misses", action="store_true")
-    parser.add_argument("--model", default="", help="force a Tesseract model, e.g. eng")
+    parser.add_argument(
+        "--model",
+        default="",
+        help="force a Tesseract model: eng, or NAME@FOLDER (NAME.traineddata in FOLDER)",
+    )
     parser.add_argument(
         "--omp1", action="store_true", help="also limit PassportEye's Tesseract to one thread"
     )
