@@ -10,8 +10,10 @@ real document, name or image is used: the developers' specimen images stay a tes
 
     .venv/bin/python tools/train_mrz_model.py render --lines 6000 --out /tmp/mrzb
     .venv/bin/python tools/train_mrz_model.py train --out /tmp/mrzb --iterations 4000
-    .venv/bin/python tools/train_mrz_model.py export --out /tmp/mrzb \
-        --to src/screening/data/mrzb.traineddata
+    .venv/bin/python tools/train_mrz_model.py export --out /tmp/mrzb --to /tmp/m/mrzb.traineddata
+    .venv/bin/python bench/read.py --no-peer --variants clean,half,blur --model mrzb@/tmp/m
+
+An experiment: the reader does not use the result yet (README, "A fine-tuned model").
 
 Needs the Debian packages tesseract-ocr (with `lstmtraining` and `combine_tessdata`) and
 fonts-ocr-b.
