@@ -8,14 +8,17 @@ memory growth (`-rss_limit_mb`) is a finding. Seeds are generated, never downloa
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 __all__ = ["scratch_file", "write_seeds"]
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="screening-fuzz-"))
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 
 
 def scratch_file(data: bytes, suffix: str = ".bin") -> Path:

@@ -5,6 +5,7 @@ Tests that need ../shared/data skip with a clear reason only when that folder is
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import shutil
@@ -20,6 +21,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 TODAY = dt.date(2026, 11, 28)
 # Commands run by tests keep their config, audit log and debug logs here, never in $HOME.
 XDG_HOME = Path(tempfile.mkdtemp(prefix="screening-tests-"))
+atexit.register(shutil.rmtree, XDG_HOME, ignore_errors=True)  # test audit logs, caches
 XDG_ENV = {
     "XDG_CONFIG_HOME": str(XDG_HOME / "config"),
     "XDG_DATA_HOME": str(XDG_HOME / "data"),
