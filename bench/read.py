@@ -127,14 +127,22 @@ def _peer(path: str):
     return {"lines": lines, "ms": elapsed, "digits_pass": bool(mrz.valid), "clean": bool(mrz.valid)}
 
 
-def _use_model(name: str) -> None:
-    """Force a Tesseract model in this worker: `eng`, or `NAME@FOLDER` for a trained one."""
+def _use_models(names: str) -> None:
+    """Force the reading models in this worker: `FIRST[,SECOND]`, each `eng`, `mrz`, or
+    `NAME@FOLDER` for a trained one (NAME.traineddata in FOLDER); `none` as SECOND: no second."""
     import screening.ocr
-    from screening.ocr.recognise import Model, find_model
+    from screening.ocr.recognise import Model, find_model, find_tuned_model
 
-    name, _, folder = name.partition("@")
-    if name != find_model().name or folder:
-        screening.ocr.find_model = lambda: Model(name, folder or None)
+    def model(spec: str) -> Model | None:
+        name, _, folder = spec.partition("@")
+        if folder:
+            return Model(name, folder)
+        known = {m.name: m for m in (find_model(), find_tuned_model()) if m is not None}
+        return known.get(name) or (None if name == "none" else Model(name, None))
+
+    first, _, second = names.partition(",")
+    chosen = (model(first), model(second) if second else None)
+    screening.ocr.reading_models = lambda: chosen
 
 
 def work(job):
@@ -144,7 +152,7 @@ def work(job):
     if omp1:
         os.environ["OMP_THREAD_LIMIT"] = "1"
     if model:
-        _use_model(model)
+        _use_models(model)
     out = {"variant": variant, "file": row["file"], "ours": _ours(path)}
     if peer:
         out["peer"] = _peer(path)
@@ -203,7 +211,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--model",
         default="",
-        help="force a Tesseract model: eng, or NAME@FOLDER (NAME.traineddata in FOLDER)",
+        help="force the models: FIRST[,SECOND], each eng, mrz, mrzb or NAME@FOLDER "
+        "(NAME.traineddata in FOLDER); default: the reader's own choice",
     )
     parser.add_argument(
         "--omp1", action="store_true", help="also limit PassportEye's Tesseract to one thread"
@@ -231,13 +240,13 @@ def main(argv=None) -> int:
         wall = time.time() - started
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    from screening.ocr.recognise import find_model
+    from screening.ocr.recognise import reading_models
 
-    model = args.model or find_model().name
+    model = args.model or ",".join(m.name for m in reading_models() if m is not None)
     print(
         f"# bench/read.py: {len(main_rows)} main images x {len(variants)} variants, jobs={args.jobs}, "
         f"omp1={args.omp1}, "
-        f"model={model}, wall {wall:.0f} s"
+        f"models={model}, wall {wall:.0f} s"
     )
     header = "| variant | reader | exact | lines exact | wrong but passing | wrong shown clean | median ms | p90 ms | ratio |"
     print(header)

@@ -19,7 +19,8 @@ from conftest import ROOT, TODAY
 from screening.errors import ImageUnreadable, MrzNotFound
 from screening.mrz import checkdigit
 from screening.ocr import read_document
-from screening.ocr.arbitrate import ReadLine, arbitrate, score_lines
+from screening.ocr.arbitrate import Hypothesis, ReadLine, arbitrate, disagreements, score_lines
+from screening.ocr.recognise import find_tuned_model, reading_models
 
 SAMPLES = ROOT / "samples"
 TESSERACT = shutil.which("tesseract") is not None
@@ -215,6 +216,56 @@ def test_single_lookalike_swap_satisfies_check_and_is_recorded() -> None:
     assert checkdigit.is_valid("L898902C3", "6")
 
 
+def test_o_among_digits_that_passes_either_way_becomes_zero_and_is_recorded() -> None:
+    """`007OO70071` and `0070070071` both pass their check digit (two O's cancel out): the
+    digits are used, each swap is a recorded correction, so the read is never shown clean."""
+    line1 = "P<UTOSPECIMEN<<SPECIMEN<<<<<<<<<<<<<<<<<<<<<"
+    line2 = "0070070071UTO8212258F1407019<<<<<<<<<<<<<<06"
+    misread = line2.replace("0070070071", "007OO70071")
+    assert checkdigit.is_valid("007OO7007", "1")
+    best = score_lines([line1, misread])
+    assert best is not None
+    assert best.lines[1] == line2
+    assert [(c.col, c.read, c.used) for c in best.corrections] == [(3, "O", "0"), (4, "O", "0")]
+
+
+def test_letters_in_a_document_number_without_digits_alternative_stay() -> None:
+    """An `O` whose digit reading fails the check digit is kept as read (no correction)."""
+    line2 = "AB1O23456" + checkdigit.compute("AB1O23456") + ICAO_TD3[1][10:]
+    best = score_lines([ICAO_TD3[0], line2])
+    assert best is not None
+    assert best.lines[1].startswith("AB1O23456")
+    assert not best.corrections
+
+
+def _single(*lines: str) -> Hypothesis:
+    hypothesis = arbitrate([[ReadLine(line, 90.0, "test") for line in lines]])
+    assert hypothesis is not None
+    return hypothesis
+
+
+def test_readings_that_differ_in_a_name_letter_are_disputed() -> None:
+    """Two readings differing where no check digit protects (a name letter) are a dispute;
+    a difference inside a protected field is not (its check digit decides)."""
+    chosen = _single(*ICAO_TD3)
+    other = _single(ICAO_TD3[0].replace("ANNA", "AMNA"), ICAO_TD3[1])
+    assert disagreements(chosen, [other]) == ((0, ICAO_TD3[0].index("ANNA") + 1),)
+    number = _single(ICAO_TD3[0], ICAO_TD3[1].replace("L898902C3", "L898902C8"))
+    assert disagreements(chosen, [number]) == ()
+
+
+def test_reading_with_an_inserted_character_is_aligned_before_comparing() -> None:
+    """A reading that had to be trimmed to the layout's length (a character inserted, so
+    everything after it shifts) disputes only the letters it read differently, once aligned:
+    the shift alone is no dispute, a different letter after it still is."""
+    chosen = _single(*ICAO_TD3)
+    shifted = _single(ICAO_TD3[0].replace("ANNA", "ANWNA"), ICAO_TD3[1])
+    assert any(not fix.used for fix in shifted.corrections)
+    assert disagreements(chosen, [shifted]) == ()
+    misread = _single(ICAO_TD3[0].replace("ANNA<MARIA", "ANWNA<NARIA"), ICAO_TD3[1])
+    assert disagreements(chosen, [misread]) == ((0, ICAO_TD3[0].index("MARIA")),)
+
+
 # --- real images (Tesseract) -----------------------------------------------------------------
 
 SAMPLE_CASES = [
@@ -241,7 +292,29 @@ def test_generated_samples_read_to_their_fields(name: str) -> None:
     assert result.mrz.value("surname") == fields["surname"]
     assert result.mrz.value("given_names") == fields["given_names"]
     assert not any(check.failed for check in result.checks if check.code.startswith("check_digit"))
-    assert result.model in {"mrz", "eng"}
+    assert set(result.model.split("+")) <= {"mrzb", "mrz", "eng"}
+
+
+@pytest.mark.ocr
+@needs_tesseract
+@pytest.mark.parametrize("name", ["td3_clean.jpg", "td1_clean.jpg"])
+def test_clean_scan_takes_one_read_and_one_second_opinion(name: str) -> None:
+    """A clean scan reads consistently at once: the first model reads, the second model's
+    reading cross-checks the names, two Tesseract calls in all, and the read is clean."""
+    (result,) = read_document(SAMPLES / name, today=TODAY)
+    assert result.model == "+".join(m.name for m in reading_models() if m is not None)
+    assert result.ocr_calls == 2
+    assert result.clean
+
+
+def test_helper_model_ships_with_its_licence() -> None:
+    """The fine-tuned model for degraded print is package data, with Doubango's BSD-3 notice."""
+    helper = find_tuned_model()
+    assert helper is not None
+    assert helper.name == "mrzb"
+    folder = Path(str(helper.tessdata))
+    assert (folder / "mrzb.traineddata").stat().st_size > 1_000_000
+    assert "Copyright (c) 2019, DoubangoTelecom" in (folder / "LICENSE-mrzb.txt").read_text()
 
 
 @pytest.mark.ocr

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from screening.errors import MrzNotFound, MrzSyntaxError
 from screening.images import Limits, load_document
 from screening.ocr.arbitrate import Hypothesis, ReadLine, arbitrate, disagreements
-from screening.ocr.recognise import Model, OcrTimeout, find_model
+from screening.ocr.recognise import Model, OcrTimeout, reading_models
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -49,6 +49,8 @@ _MIN_MRZ_LINE = 24
 _FLIP_BALANCE = 0.05
 _MAX_CANDIDATES = 3
 _VARIANTS = ("gray", "sharp", "sharp_strong", "otsu")
+# Variants the second model reads when the first model's reads are not consistent.
+_HELPER_VARIANTS = ("gray", "sharp")
 # Minimum line confidence (0-100) that makes a read with failing check digits still an MRZ.
 _CONFIDENT = 75.0
 # Tesseract calls on PassportEye's boxes when our own read is missing or doubtful.
@@ -99,6 +101,8 @@ class _PageRead:
     notes: tuple[str, ...]
     # Unprotected (line, column) positions where readings differ; None: only one reading.
     disputed: tuple[tuple[int, int], ...] | None = None
+    # Models whose readings went into the hypothesis, in the order they were asked.
+    models: tuple[str, ...] = ()
 
 
 def read_document(
@@ -114,7 +118,7 @@ def read_document(
     `OcrUnavailable` when Tesseract cannot run.
     """
     document = load_document(path, limits or Limits())
-    model = find_model()
+    model, helper = reading_models()
     results: list[ReadResult] = []
     for page in document.pages:
         result = read_page(
@@ -122,6 +126,7 @@ def read_document(
             path=str(path),
             page=page.index,
             model=model,
+            helper=helper,
             ocr_timeout_s=ocr_timeout_s,
             today=today,
             notes=document.notes,
@@ -143,21 +148,29 @@ def read_page(
     path: str = "",
     page: int = 0,
     model: Model | None = None,
+    helper: Model | None = None,
     ocr_timeout_s: float = DEFAULT_OCR_TIMEOUT_S,
     today: dt.date,
     notes: tuple[str, ...] = (),
 ) -> ReadResult | None:
-    """Read the MRZ of one BGR page image; None when the page has none."""
+    """Read the MRZ of one BGR page image; None when the page has none.
+
+    `model` reads first; `helper` gives the second reading that cross-checks a consistent
+    read, and reads more when `model`'s reads are not consistent. Both default to
+    `reading_models()`.
+    """
     from screening.ocr.detect import find_candidates, passporteye_candidates  # noqa: PLC0415
 
     started = time.perf_counter()
-    model = model or find_model()
-    found = _best_read(_ranked(find_candidates(image)), model, ocr_timeout_s, _MAX_CALLS)
+    if model is None:
+        model, helper = reading_models()
+    models = (model, helper)
+    found = _best_read(_ranked(find_candidates(image)), models, ocr_timeout_s, _MAX_CALLS)
     if found is None or _weakness(found.hypothesis) >= 1:
         # Our detector found nothing or a doubtful block: try PassportEye's boxes as well
         # and keep whichever read is stronger (ties keep ours).
         others = _ranked(passporteye_candidates(image))
-        second = _best_read(others, model, ocr_timeout_s, _FALLBACK_CALLS) if others else None
+        second = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS) if others else None
         if second is not None and (
             found is None or _weakness(second.hypothesis) < _weakness(found.hypothesis)
         ):
@@ -202,7 +215,10 @@ def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
 
 
 def _best_read(
-    candidates: tuple[Candidate, ...], model: Model, timeout_s: float, max_calls: int
+    candidates: tuple[Candidate, ...],
+    models: tuple[Model, Model | None],
+    timeout_s: float,
+    max_calls: int,
 ) -> _PageRead | None:
     """Read candidates in order until one gives a consistent MRZ; else the best plausible."""
     best: _PageRead | None = None
@@ -211,7 +227,7 @@ def _best_read(
     for candidate in candidates:
         if calls >= max_calls:
             break
-        read, used = _read_candidate(candidate, model, timeout_s, max_calls - calls, notes)
+        read, used = _read_candidate(candidate, models, timeout_s, max_calls - calls, notes)
         calls += used
         if read is not None and (best is None or read.hypothesis.key < best.hypothesis.key):
             best = read
@@ -223,9 +239,17 @@ def _best_read(
 
 
 def _read_candidate(
-    candidate: Candidate, model: Model, timeout_s: float, budget: int, notes: list[str]
+    candidate: Candidate,
+    models: tuple[Model, Model | None],
+    timeout_s: float,
+    budget: int,
+    notes: list[str],
 ) -> tuple[_PageRead | None, int]:
-    """Read one block: upright first, upside down when that reads badly, then more variants."""
+    """Read one block: upright first, upside down when that reads badly, then more variants.
+
+    With a second model (`helper`), its reading cross-checks a consistent read, and its
+    variants follow the first model's when no read is consistent yet.
+    """
     import numpy as np  # noqa: PLC0415
 
     from screening.ocr.recognise import prepare, run_tesseract  # noqa: PLC0415
@@ -235,33 +259,45 @@ def _read_candidate(
     passes: dict[bool, list[list[ReadLine]]] = {False: [], True: []}
     best: dict[bool, Hypothesis | None] = {False: None, True: None}
     used: dict[bool, list[str]] = {False: [], True: []}
+    asked: dict[bool, list[str]] = {False: [], True: []}
+    model, helper = models
     calls = 0
 
-    def run(flip: bool, variant: str) -> Hypothesis | None:
+    def run(flip: bool, variant: str, reader: Model = model) -> Hypothesis | None:
         nonlocal calls
         calls += 1
-        used[flip].append(variant)
+        if reader is model:
+            used[flip].append(variant)
+        if reader.name not in asked[flip]:
+            asked[flip].append(reader.name)
         try:
-            lines = run_tesseract(prepare(crops[flip], height, variant), model, timeout_s=timeout_s)
+            image = prepare(crops[flip], height, variant)
+            lines = run_tesseract(image, reader, timeout_s=timeout_s)
         except OcrTimeout:
             notes.append("ocr_timeout")
             return best[flip]
-        tag = f"{'180' if flip else '0'}/{variant}"
-        passes[flip].append([ReadLine(line.text, line.confidence, tag) for line in lines])
+        tag = f"{'180' if flip else '0'}/{'' if reader is model else reader.name + ':'}{variant}"
+        rank = 0 if reader is model else 1
+        passes[flip].append([ReadLine(line.text, line.confidence, tag, rank) for line in lines])
         best[flip] = _plausible(arbitrate(passes[flip]))
         return best[flip]
 
     def finish(chosen: Hypothesis, flip: bool) -> tuple[_PageRead, int]:
         """Cross-check the fields no check digit protects against a second reading."""
-        if len(passes[flip]) == 1 and calls < budget:
-            variant = next(v for v in _VARIANTS if v not in used[flip])
-            again = run(flip, variant)
-            if again is not None and again.key < chosen.key:
-                chosen = again
+        # Every read gets the second model's opinion (its lines win only with fewer
+        # corrections, e.g. where the first model inserted a character); without a second
+        # model, a lone reading gets the first model's next variant.
+        again = None
+        if calls < budget and helper is not None and helper.name not in asked[flip]:
+            again = run(flip, _HELPER_VARIANTS[0], helper)
+        elif calls < budget and helper is None and len(passes[flip]) == 1:
+            again = run(flip, next(v for v in _VARIANTS if v not in used[flip]))
+        if again is not None and again.key < chosen.key:
+            chosen = again
         singles = [arbitrate([lines]) for lines in passes[flip]]
         others = [single for single in singles if single is not None]
         disputed = disagreements(chosen, others) if len(passes[flip]) > 1 else None
-        read = _PageRead(chosen, candidate, flip, calls, (), disputed)
+        read = _PageRead(chosen, candidate, flip, calls, (), disputed, tuple(asked[flip]))
         return read, calls
 
     # Try first the way the ink says: fillers (`<`, little ink) end the lines on the right.
@@ -283,10 +319,14 @@ def _read_candidate(
         if max(weights.values()) <= 0:
             return None, calls
         upside = weights[True] > weights[False]
-    for variant in _VARIANTS[1:]:
-        if calls >= budget:
+    steps = [(variant, model) for variant in _VARIANTS[1:]]
+    steps += [(variant, helper) for variant in _HELPER_VARIANTS if helper is not None]
+    for variant, reader in steps:
+        if calls >= budget or (reader is helper and best[upside] is None):
+            # The second model only competes with a read: when the first model saw no MRZ
+            # in this block, the calls are better spent on the next block.
             break
-        hypothesis = run(upside, variant)
+        hypothesis = run(upside, variant, reader)
         if hypothesis is not None and hypothesis.consistent:
             break
     final = best[upside]
@@ -401,7 +441,7 @@ def _result(  # noqa: PLR0917 - private helper with one caller
         checks=checks,
         box=found.candidate.box,
         angle=round(angle, 1),
-        model=model.name,
+        model="+".join(found.models) or model.name,
         elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
         ocr_calls=found.calls,
         notes=tuple(all_notes),

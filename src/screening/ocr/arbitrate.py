@@ -14,6 +14,7 @@ as a `Correction` with its reason, so a repaired read is never shown as a clean 
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from dataclasses import dataclass
 
@@ -109,11 +110,16 @@ _VISA_LOOKALIKES = frozenset("UYW")
 
 @dataclass(frozen=True, slots=True)
 class ReadLine:
-    """One OCR line: its text (MRZ alphabet only), confidence 0-100 and the pass it came from."""
+    """One OCR line: its text (MRZ alphabet only), confidence 0-100 and the pass it came from.
+
+    `rank` orders the models that read it (0: the first model, 1: the second opinion): their
+    confidences are not comparable, so between equally consistent lines the lower rank wins.
+    """
 
     text: str
     confidence: float
     source: str
+    rank: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +135,17 @@ class Hypothesis:
     anomalies: tuple[str, ...]
     confidences: tuple[float, ...]
     sources: tuple[str, ...]
+    ranks: tuple[int, ...] = ()
 
     @property
-    def key(self) -> tuple[int, int, int, float]:
-        """Sort key: fewer failing checks, fewer anomalies, fewer corrections, more confidence."""
+    def key(self) -> tuple[int, int, int, int, float]:
+        """Sort key: fewer failing checks, anomalies and corrections, then more confidence.
+
+        Between those, lines of the first model beat the second opinion's (`ReadLine.rank`).
+        """
         mean = sum(self.confidences) / max(len(self.confidences), 1)
-        return (len(self.failed_checks), len(self.anomalies), len(self.corrections), -mean)
+        checks, anomalies = len(self.failed_checks), len(self.anomalies)
+        return (checks, anomalies, len(self.corrections), sum(self.ranks), -mean)
 
     @property
     def consistent(self) -> bool:
@@ -158,7 +169,11 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
             for group in found:
                 read = group[index]
                 for text, fixes in _fit_length(read.text, length, index):
-                    if text not in seen or seen[text][0].confidence < read.confidence:
+                    kept = seen[text][0] if text in seen else None
+                    if kept is None or (read.rank, -read.confidence) < (
+                        kept.rank,
+                        -kept.confidence,
+                    ):
                         seen[text] = (read, text, fixes)
             options.append(list(seen.values()))
         for combo in itertools.islice(itertools.product(*options), 512):
@@ -222,6 +237,7 @@ def _score(
         anomalies=tuple(anomalies),
         confidences=tuple(read.confidence for read in reads),
         sources=tuple(read.source for read in reads),
+        ranks=tuple(read.rank for read in reads),
     )
 
 
@@ -554,6 +570,8 @@ def _checks(
             continue
         run += 1
         if checkdigit.is_valid(data, digit):
+            if data_spec.chars is CharClass.ALNUM:
+                _prefer_zeros(line, data_spec.line, data_spec.start, data, digit, corrections)
             continue
         if data_spec.chars is CharClass.ALNUM and _swap_to_pass(
             line, data_spec.line, data_spec.start, data, digit, check.code, corrections
@@ -574,6 +592,33 @@ def _overflow_ok(layout: Layout, lines: list[list[str]]) -> bool:
     if len(rest) < 2:
         return False
     return checkdigit.is_valid(head + rest[:-1], rest[-1])
+
+
+def _prefer_zeros(  # noqa: PLR0917 - private helper with one caller
+    line: list[str],
+    index: int,
+    start: int,
+    data: str,
+    digit: str,
+    corrections: list[Correction],
+) -> None:
+    """`O` read among digits, where `0` passes the check digit as well: take `0`, recorded.
+
+    `O` is worth 24 and `0` nothing, so one swap always changes the check digit, but two can
+    cancel out (weights 7 and 3: 24 x 10 = 240); on small or blurred print `0070070071` was
+    read as `007OO70071` and both pass. The check digit cannot choose, the field is mostly
+    digits, so the digits win and the correction makes the read fail `repaired`.
+    """
+    if "O" not in data or not any(ch.isdigit() for ch in data):
+        return
+    zeros = data.replace("O", "0")
+    if not checkdigit.is_valid(zeros, digit):
+        return
+    for i, ch in enumerate(data):
+        if ch == "O":
+            reason = "O among digits; 0 satisfies the check digit as well"
+            corrections.append(Correction(index, start + i, "O", "0", reason))
+            line[start + i] = "0"
 
 
 def _swap_to_pass(  # noqa: PLR0917 - private helper with one caller
@@ -640,15 +685,34 @@ def disagreements(hypothesis: Hypothesis, others: list[Hypothesis]) -> tuple[tup
     """Positions no check digit protects where another reading of the same zone differs.
 
     Names, nationality and sex have no check digit: when two preprocessing variants read them
-    differently, the chosen reading is only a guess and must be reviewed.
+    differently, the chosen reading is only a guess and must be reviewed. A line the other
+    reading had to trim or pad to the layout's length is aligned with the chosen one first,
+    as read: a character inserted or dropped shifts everything after it, so only the
+    characters read differently count, not the shift.
     """
     protected = protected_positions(hypothesis)
     found: set[tuple[int, int]] = set()
     for other in others:
         if other.doc_type != hypothesis.doc_type:
             continue
-        for index, (mine, theirs) in enumerate(zip(hypothesis.lines, other.lines, strict=True)):
-            for col, (a, b) in enumerate(zip(mine, theirs, strict=True)):
-                if a != b and (index, col) not in protected:
-                    found.add((index, col))
+        fitted = {fix.line for fix in other.corrections if not fix.read or not fix.used}
+        for index, mine in enumerate(hypothesis.lines):
+            if index in fitted:
+                columns = _replaced_columns(mine, other.original[index])
+            else:
+                pairs = zip(mine, other.lines[index], strict=True)
+                columns = [col for col, (a, b) in enumerate(pairs) if a != b]
+            found.update((index, col) for col in columns if (index, col) not in protected)
     return tuple(sorted(found))
+
+
+def _replaced_columns(mine: str, theirs: str) -> list[int]:
+    """Columns of `mine` that `theirs` read as other characters, once aligned (inserted or
+    dropped characters are not counted)."""
+    matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
+    return [
+        col
+        for tag, start, end, _, _ in matcher.get_opcodes()
+        if tag == "replace"
+        for col in range(start, end)
+    ]

