@@ -707,8 +707,10 @@ def disagreements(hypothesis: Hypothesis, others: list[Hypothesis]) -> tuple[tup
 
 
 def _replaced_columns(mine: str, theirs: str) -> list[int]:
-    """Columns of `mine` that `theirs` read as other characters, once aligned (inserted or
-    dropped characters are not counted)."""
+    """Columns of `mine` that `theirs` read as other characters, once the two are aligned.
+
+    Characters only one of them has (inserted or dropped) are not counted.
+    """
     matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
     return [
         col
