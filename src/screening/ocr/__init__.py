@@ -49,8 +49,11 @@ _MIN_MRZ_LINE = 24
 _FLIP_BALANCE = 0.05
 _MAX_CANDIDATES = 3
 _VARIANTS = ("gray", "sharp", "sharp_strong", "otsu")
-# Variants the second model reads when the first model's reads are not consistent.
-_HELPER_VARIANTS = ("gray", "sharp")
+# Further readings of a block whose first read is not consistent, in order: the first model's
+# other variants interleaved with the second model's (rank 1), as measured on half resolution
+# and blur (bench/read.py). The second model's `gray` is also its opinion of a consistent read.
+_MORE_READINGS = (("sharp", 0), ("gray", 1), ("sharp_strong", 0), ("sharp", 1), ("otsu", 0))
+_SECOND_OPINION = "gray"
 # Minimum line confidence (0-100) that makes a read with failing check digits still an MRZ.
 _CONFIDENT = 75.0
 # Tesseract calls on PassportEye's boxes when our own read is missing or doubtful.
@@ -289,7 +292,7 @@ def _read_candidate(
         # model, a lone reading gets the first model's next variant.
         again = None
         if calls < budget and helper is not None and helper.name not in asked[flip]:
-            again = run(flip, _HELPER_VARIANTS[0], helper)
+            again = run(flip, _SECOND_OPINION, helper)
         elif calls < budget and helper is None and len(passes[flip]) == 1:
             again = run(flip, next(v for v in _VARIANTS if v not in used[flip]))
         if again is not None and again.key < chosen.key:
@@ -319,13 +322,15 @@ def _read_candidate(
         if max(weights.values()) <= 0:
             return None, calls
         upside = weights[True] > weights[False]
-    steps = [(variant, model) for variant in _VARIANTS[1:]]
-    steps += [(variant, helper) for variant in _HELPER_VARIANTS if helper is not None]
-    for variant, reader in steps:
-        if calls >= budget or (reader is helper and best[upside] is None):
-            # The second model only competes with a read: when the first model saw no MRZ
-            # in this block, the calls are better spent on the next block.
+    readers = (model, helper)
+    for variant, rank in _MORE_READINGS:
+        reader = readers[rank]
+        if calls >= budget:
             break
+        if reader is None or (rank and best[upside] is None):
+            # The second model only competes with a read: when the first model saw no MRZ
+            # in this block yet, its calls are better spent elsewhere.
+            continue
         hypothesis = run(upside, variant, reader)
         if hypothesis is not None and hypothesis.consistent:
             break
