@@ -251,7 +251,7 @@ def _read_candidate(
     """Read one block: upright first, upside down when that reads badly, then more variants.
 
     With a second model (`helper`), its reading cross-checks a consistent read, and its
-    variants follow the first model's when no read is consistent yet.
+    variants are interleaved with the first model's when no read is consistent yet.
     """
     import numpy as np  # noqa: PLC0415
 
@@ -279,8 +279,8 @@ def _read_candidate(
         except OcrTimeout:
             notes.append("ocr_timeout")
             return best[flip]
-        tag = f"{'180' if flip else '0'}/{'' if reader is model else reader.name + ':'}{variant}"
         rank = 0 if reader is model else 1
+        tag = f"{'180' if flip else '0'}/{reader.name + ':' if rank else ''}{variant}"
         passes[flip].append([ReadLine(line.text, line.confidence, tag, rank) for line in lines])
         best[flip] = _plausible(arbitrate(passes[flip]))
         return best[flip]
