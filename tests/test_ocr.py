@@ -307,7 +307,7 @@ def test_clean_scan_takes_one_read_and_one_second_opinion(name: str) -> None:
     assert result.clean
 
 
-def test_helper_model_ships_with_its_licence() -> None:
+def test_tuned_model_ships_with_its_licence() -> None:
     """The fine-tuned model for degraded print is package data, with Doubango's BSD-3 notice."""
     helper = find_tuned_model()
     assert helper is not None

@@ -169,11 +169,7 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
             for group in found:
                 read = group[index]
                 for text, fixes in _fit_length(read.text, length, index):
-                    kept = seen[text][0] if text in seen else None
-                    if kept is None or (read.rank, -read.confidence) < (
-                        kept.rank,
-                        -kept.confidence,
-                    ):
+                    if text not in seen or _preference(read) < _preference(seen[text][0]):
                         seen[text] = (read, text, fixes)
             options.append(list(seen.values()))
         for combo in itertools.islice(itertools.product(*options), 512):
@@ -185,6 +181,11 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
             if hypothesis is not None and (best is None or hypothesis.key < best.key):
                 best = hypothesis
     return best
+
+
+def _preference(read: ReadLine) -> tuple[int, float]:
+    """Between readings of the same text: the first model's, then the more confident."""
+    return (read.rank, -read.confidence)
 
 
 def score_lines(

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,8 +101,8 @@ def find_model() -> Model:
 @lru_cache(maxsize=1)
 def find_tuned_model() -> Model | None:
     """The project's fine-tuned OCR-B model (package data), None when the file is missing."""
-    folder = Path(__file__).resolve().parent.parent / "data" / "tessdata"
-    if (folder / "mrzb.traineddata").is_file():
+    folder = resources.files("screening").joinpath("data/tessdata")
+    if folder.joinpath("mrzb.traineddata").is_file():
         return Model("mrzb", str(folder))
     return None
 
