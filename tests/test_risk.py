@@ -296,6 +296,17 @@ def test_ocr_corrections_need_review() -> None:
     assert result.verdict is Verdict.REVIEW
 
 
+def test_single_ocr_reading_needs_review() -> None:
+    """A scan read by one reader only (the others failed or timed out) is REVIEW: its names
+    were not cross-checked. Two readings that agree are no finding."""
+    single = Check("ocr_agreement", CheckStatus.NOT_APPLICABLE, "one reading")
+    result = assess(facts(checks=(single,)), POLICY)
+    assert codes(result) == ["ocr_unverified"]
+    assert result.verdict is Verdict.REVIEW
+    agreed = Check("ocr_agreement", CheckStatus.PASS, "two readings agree")
+    assert codes(assess(facts(checks=(agreed,)), POLICY)) == []
+
+
 def test_validator_repaired_check_is_reported_once_as_ocr_corrections() -> None:
     """The validator's failing `repaired` check is the OCR-corrections finding, not a second one."""
     repaired = failed("repaired")
@@ -761,3 +772,12 @@ def test_verdict_invariants(case: ScreeningFacts) -> None:
     if case.lists_failed or any(not i.entries for i in case.lists):
         assert result.verdict is not Verdict.CLEAR
     assert all(isinstance(v, str) for f in result.findings for v in f.evidence.values())
+
+
+def test_ocr_readings_that_differ_need_review() -> None:
+    """A failing `ocr_agreement` (readers differ where no check digit helps) is REVIEW, once,
+    as `ocr_disagreement` and not as an invalid MRZ field."""
+    differ = failed("ocr_agreement")
+    result = assess(facts(checks=(differ,)), POLICY)
+    assert codes(result) == ["ocr_disagreement"]
+    assert result.verdict is Verdict.REVIEW

@@ -218,8 +218,9 @@ def _unreadable(facts: ScreeningFacts) -> bool:
 
 
 _HANDLED_PREFIXES = ("check_digit:", "date:", "country:", "filler:")
-# Failed checks that other rules report: the validator's "repaired" is `ocr_corrections`.
-_HANDLED_CODES = frozenset({"repaired"})
+# Failed checks that other rules report: the validator's "repaired" is `ocr_corrections`,
+# the reader's "ocr_agreement" is `ocr_disagreement`.
+_HANDLED_CODES = frozenset({"repaired", "ocr_agreement"})
 
 
 # --- the rules: each docstring is the reason shown to the officer ----------------------------
@@ -265,6 +266,28 @@ def ocr_repaired(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
         return [_check_evidence(c) for c in facts.checks if c.failed and c.code == "repaired"]
     where = ", ".join(f"line {c.line + 1} col {c.col + 1}" for c in facts.corrections[:10])
     return [{"corrections": str(len(facts.corrections)), "positions": where}]
+
+
+def ocr_readings_differ(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
+    """Two OCR readings differ where no check digit protects the text: names, nationality, sex.
+
+    The reader chose one; compare those fields with the printed page.
+    """
+    del policy
+    return [_check_evidence(c) for c in facts.checks if c.failed and c.code == "ocr_agreement"]
+
+
+def ocr_single_reading(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
+    """Only one OCR reading of the zone was made: names, nationality and sex are unverified.
+
+    The other readers failed or timed out; compare those fields with the printed page.
+    """
+    del policy
+    return [
+        _check_evidence(c)
+        for c in facts.checks
+        if c.code == "ocr_agreement" and c.status is CheckStatus.NOT_APPLICABLE
+    ]
 
 
 def document_expired(facts: ScreeningFacts, policy: Policy) -> list[Evidence]:
@@ -502,6 +525,8 @@ RULES: tuple[Rule, ...] = (
     Rule("mrz_impossible_date", impossible_date),
     Rule("mrz_field_invalid", other_mrz_check_failed),
     Rule("ocr_corrections", ocr_repaired),
+    Rule("ocr_disagreement", ocr_readings_differ),
+    Rule("ocr_unverified", ocr_single_reading),
     Rule("document_expired", document_expired),
     Rule("document_expiring", document_expiring_soon),
     Rule("unknown_country", unknown_country_code),

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ReadInfo", "ScreenOptions", "Screener", "ScreeningResult", "screen", "screen_many"]
 
+# Checks the image reader adds to the MRZ engine's, assessed with them (`screen_mrz`).
+_OCR_CHECKS = frozenset({"ocr_agreement"})
 # Text counts as MRZ text when some line, spaces aside, is 25 or more characters with a
 # filler in it; anything else (a README, /etc/passwd) is one "no MRZ found", not one
 # parse error per line. Lines with reader padding still count, so padding is reported.
@@ -207,12 +209,17 @@ class Screener:
         source: str,
         read: ReadInfo | None = None,
         started: float | None = None,
+        ocr_checks: tuple[Check, ...] = (),
     ) -> ScreeningResult:
-        """Validate, match and assess one parsed MRZ."""
+        """Validate, match and assess one parsed MRZ.
+
+        `ocr_checks` are the reader's own findings about a scan (`ocr_agreement`), assessed
+        with the MRZ engine's.
+        """
         from screening.mrz.validate import resolved_dates, validate_mrz  # noqa: PLC0415
 
         begin = time.perf_counter() if started is None else started
-        checks = validate_mrz(mrz, self.options.today)
+        checks = (*validate_mrz(mrz, self.options.today), *ocr_checks)
         holder = _holder_name(mrz)
         unscreened = self._unscreened(holder=True)
         matches: dict[str, tuple[Match, ...]] = {
@@ -326,7 +333,12 @@ class Screener:
                     self.unreadable(str(path), code, _read_error_message(path, code), started)
                 )
                 continue
-            results.append(self.screen_mrz(read.mrz, source=str(path), read=info, started=started))
+            ocr_checks = tuple(check for check in read.checks if check.code in _OCR_CHECKS)
+            results.append(
+                self.screen_mrz(
+                    read.mrz, source=str(path), read=info, started=started, ocr_checks=ocr_checks
+                )
+            )
         if not results:
             raise InputError(f"No MRZ was found in {path}.", code="no_mrz_found")
         return tuple(results)
