@@ -105,6 +105,7 @@ def _ours(path: str):
         "clean": not result.corrections and not any(check.failed for check in result.checks),
         "corrections": len(result.corrections),
         "calls": result.ocr_calls,
+        "model": result.model,
     }
 
 
@@ -145,14 +146,25 @@ def _use_models(names: str) -> None:
     screening.ocr.reading_models = lambda: chosen
 
 
+def _use_line_reader(spec: str) -> None:
+    """Force our line reader in this worker: `none`, or the path of an exported `.npz`."""
+    import screening.ocr
+    from screening.ocr.cnn import LineReader
+
+    chosen = None if spec == "none" else LineReader.load(Path(spec))
+    screening.ocr.find_line_reader = lambda: chosen
+
+
 def work(job):
-    variant, row, path, peer, model, omp1 = job
+    variant, row, path, peer, model, omp1, cnn = job
     # No OMP_THREAD_LIMIT here: PassportEye runs as a user runs it (our reader sets the
     # limit for its own Tesseract processes). `--omp1` gives PassportEye the same advantage.
     if omp1:
         os.environ["OMP_THREAD_LIMIT"] = "1"
     if model:
         _use_models(model)
+    if cnn:
+        _use_line_reader(cnn)
     out = {"variant": variant, "file": row["file"], "ours": _ours(path)}
     if peer:
         out["peer"] = _peer(path)
@@ -215,6 +227,11 @@ def main(argv=None) -> int:
         "(NAME.traineddata in FOLDER); default: the reader's own choice",
     )
     parser.add_argument(
+        "--cnn",
+        default="",
+        help="force our line reader: 'none' or the path of a .npz from tools/train_mrz_cnn.py",
+    )
+    parser.add_argument(
         "--omp1", action="store_true", help="also limit PassportEye's Tesseract to one thread"
     )
     args = parser.parse_args(argv)
@@ -231,7 +248,7 @@ def main(argv=None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="screening-bench-"))  # mkdtemp creates it 0700
     try:
         jobs = [
-            (v, row, path, not args.no_peer, args.model, args.omp1)
+            (v, row, path, not args.no_peer, args.model, args.omp1, args.cnn)
             for v, row, path in prepare_files(main_rows, variants, folder)
         ]
         started = time.time()
@@ -246,7 +263,7 @@ def main(argv=None) -> int:
     print(
         f"# bench/read.py: {len(main_rows)} main images x {len(variants)} variants, jobs={args.jobs}, "
         f"omp1={args.omp1}, "
-        f"models={model}, wall {wall:.0f} s"
+        f"models={model}, cnn={args.cnn or 'shipped'}, wall {wall:.0f} s"
     )
     header = "| variant | reader | exact | lines exact | wrong but passing | wrong shown clean | median ms | p90 ms | ratio |"
     print(header)

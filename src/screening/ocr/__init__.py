@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING
 
 from screening.errors import MrzNotFound, MrzSyntaxError
 from screening.images import Limits, load_document
-from screening.ocr.arbitrate import Hypothesis, ReadLine, arbitrate, disagreements
+from screening.ocr.arbitrate import (
+    Hypothesis,
+    ReadLine,
+    arbitrate,
+    disagreements,
+    protected_positions,
+    vote,
+)
+from screening.ocr.cnn import find_line_reader
 from screening.ocr.recognise import Model, OcrTimeout, reading_models
 
 if TYPE_CHECKING:
@@ -54,6 +62,16 @@ _VARIANTS = ("gray", "sharp", "sharp_strong", "otsu")
 # and blur (bench/read.py). The second model's `gray` is also its opinion of a consistent read.
 _MORE_READINGS = (("sharp", 0), ("gray", 1), ("sharp_strong", 0), ("sharp", 1), ("otsu", 0))
 _SECOND_OPINION = "gray"
+# Our own line reader (`screening.ocr.cnn`): its name in results and its rank among readers
+# (0 ties with the first Tesseract model, decided by confidence; 1 yields to it).
+_LINE_READER = "cnn"
+_LINE_READER_RANK = 1
+# Below this probability (0-1) a character our line reader read where no check digit helps
+# needs another reader's opinion even when the first model read the same.
+_SURE = 0.9
+# A read whose document code, country codes and sex are all wrong (this many of them) is
+# text forced into the MRZ's shape, whatever check digits it happens to pass.
+_SHAPELESS = 3
 # Minimum line confidence (0-100) that makes a read with failing check digits still an MRZ.
 _CONFIDENT = 75.0
 # Tesseract calls on PassportEye's boxes when our own read is missing or doubtful.
@@ -190,12 +208,14 @@ def read_page(
 def _weakness(hypothesis: Hypothesis) -> float:
     """How doubtful a read is: 0 for a consistent, confident read without corrections.
 
-    One per failing check or anomaly, a half per correction, one when a line was read with
-    low confidence (a consistent read of texture forced into MRZ shape reads as `0.3`).
+    One per failing check, doubted character or anomaly, a half per correction, one when a
+    line was read with low confidence (a consistent read of texture forced into MRZ shape
+    reads as `0.3`).
     """
     low = min(hypothesis.confidences, default=0.0) < _LOW_CONFIDENCE
     return (
         len(hypothesis.failed_checks)
+        + hypothesis.doubts
         + len(hypothesis.anomalies)
         + 0.5 * len(hypothesis.corrections)
         + (1.0 if low else 0.0)
@@ -250,94 +270,192 @@ def _read_candidate(
 ) -> tuple[_PageRead | None, int]:
     """Read one block: upright first, upside down when that reads badly, then more variants.
 
-    With a second model (`helper`), its reading cross-checks a consistent read, and its
-    variants are interleaved with the first model's when no read is consistent yet.
+    Our own line reader (`cnn`, no Tesseract call) reads each way before the first model, so
+    every hypothesis can take lines from either. A consistent read is cross-checked: when the
+    line reader and the first model agree on every unprotected character, and the line
+    reader is sure of each, that is the second reading; otherwise the second model reads too
+    and the readers vote (`vote`). When no read is consistent yet, the first model's other
+    variants are interleaved with the second model's readings.
     """
-    import numpy as np  # noqa: PLC0415
-
-    from screening.ocr.recognise import prepare, run_tesseract  # noqa: PLC0415
-
-    height = _char_height(candidate.crop)
-    crops = {False: candidate.crop, True: np.ascontiguousarray(candidate.crop[::-1, ::-1])}
-    passes: dict[bool, list[list[ReadLine]]] = {False: [], True: []}
-    best: dict[bool, Hypothesis | None] = {False: None, True: None}
-    used: dict[bool, list[str]] = {False: [], True: []}
-    asked: dict[bool, list[str]] = {False: [], True: []}
-    model, helper = models
-    calls = 0
-
-    def run(flip: bool, variant: str, reader: Model = model) -> Hypothesis | None:
-        nonlocal calls
-        calls += 1
-        if reader is model:
-            used[flip].append(variant)
-        if reader.name not in asked[flip]:
-            asked[flip].append(reader.name)
-        try:
-            image = prepare(crops[flip], height, variant)
-            lines = run_tesseract(image, reader, timeout_s=timeout_s)
-        except OcrTimeout:
-            notes.append("ocr_timeout")
-            return best[flip]
-        rank = 0 if reader is model else 1
-        tag = f"{'180' if flip else '0'}/{reader.name + ':' if rank else ''}{variant}"
-        passes[flip].append([ReadLine(line.text, line.confidence, tag, rank) for line in lines])
-        best[flip] = _plausible(arbitrate(passes[flip]))
-        return best[flip]
-
-    def finish(chosen: Hypothesis, flip: bool) -> tuple[_PageRead, int]:
-        """Cross-check the fields no check digit protects against a second reading."""
-        # Every read gets the second model's opinion (its lines win only with fewer
-        # corrections, e.g. where the first model inserted a character); without a second
-        # model, a lone reading gets the first model's next variant.
-        again = None
-        if calls < budget and helper is not None and helper.name not in asked[flip]:
-            again = run(flip, _SECOND_OPINION, helper)
-        elif calls < budget and helper is None and len(passes[flip]) == 1:
-            again = run(flip, next(v for v in _VARIANTS if v not in used[flip]))
-        if again is not None and again.key < chosen.key:
-            chosen = again
-        singles = [arbitrate([lines]) for lines in passes[flip]]
-        others = [single for single in singles if single is not None]
-        disputed = disagreements(chosen, others) if len(passes[flip]) > 1 else None
-        read = _PageRead(chosen, candidate, flip, calls, (), disputed, tuple(asked[flip]))
-        return read, calls
-
+    block = _Block(candidate, models, timeout_s, budget, notes)
     # Try first the way the ink says: fillers (`<`, little ink) end the lines on the right.
     likely = _ink_balance(candidate.crop) < -_FLIP_BALANCE
-    first = run(likely, _VARIANTS[0])
+    block.look(likely)
+    first = block.run(likely, _VARIANTS[0])
     if first is not None and first.consistent:
-        return finish(first, likely)
+        return block.finish(first, likely), block.calls
     if first is None or len(first.failed_checks) * 2 >= max(first.checks_run, 1):
-        other = run(not likely, _VARIANTS[0])
+        block.look(not likely)
+        other = block.run(not likely, _VARIANTS[0])
         if other is not None and other.consistent:
-            return finish(other, not likely)
-    if best[False] is not None or best[True] is not None:
-        right, flipped_best = best[False], best[True]
-        upside = flipped_best is not None and (right is None or flipped_best.key < right.key)
+            return block.finish(other, not likely), block.calls
+    right, flipped = block.best[False], block.best[True]
+    if right is not None or flipped is not None:
+        upside = flipped is not None and (right is None or flipped.key < right.key)
     else:
         # Neither way reads as an MRZ yet (blur, low resolution): go on with the way that
         # gave more long confident lines, or give up when neither gave any.
-        weights = {flip: _long_line_weight(passes[flip]) for flip in (False, True)}
+        weights = {flip: _long_line_weight(block.passes[flip]) for flip in (False, True)}
         if max(weights.values()) <= 0:
-            return None, calls
+            return None, block.calls
         upside = weights[True] > weights[False]
-    readers = (model, helper)
+    tesseract = models
     for variant, rank in _MORE_READINGS:
-        reader = readers[rank]
-        if calls >= budget:
+        reader = tesseract[rank]
+        if block.calls >= budget:
             break
-        if reader is None or (rank and best[upside] is None):
+        if reader is None or (rank and block.best[upside] is None):
             # The second model only competes with a read: when the first model saw no MRZ
             # in this block yet, its calls are better spent elsewhere.
             continue
-        hypothesis = run(upside, variant, reader)
+        hypothesis = block.run(upside, variant, reader)
         if hypothesis is not None and hypothesis.consistent:
             break
-    final = best[upside]
+    final = block.best[upside]
     if final is None:
-        return None, calls
-    return finish(final, upside)
+        return None, block.calls
+    return block.finish(final, upside), block.calls
+
+
+class _Block:
+    """The readings of one candidate block, each way up, and the best hypothesis so far."""
+
+    def __init__(
+        self,
+        candidate: Candidate,
+        models: tuple[Model, Model | None],
+        timeout_s: float,
+        budget: int,
+        notes: list[str],
+    ) -> None:
+        import numpy as np  # noqa: PLC0415
+
+        self.candidate = candidate
+        self.model, self.helper = models
+        self.timeout_s = timeout_s
+        self.budget = budget
+        self.notes = notes
+        self.line_reader = find_line_reader()
+        self.height = _char_height(candidate.crop)
+        flipped = np.ascontiguousarray(candidate.crop[::-1, ::-1])
+        self.crops = {False: candidate.crop, True: flipped}
+        self.passes: dict[bool, list[list[ReadLine]]] = {False: [], True: []}
+        # Per pass: the reader's name, and the pass arbitrated alone.
+        self.readers: dict[bool, list[str]] = {False: [], True: []}
+        self.singles: dict[bool, list[Hypothesis | None]] = {False: [], True: []}
+        self.best: dict[bool, Hypothesis | None] = {False: None, True: None}
+        # The first model's variants read, and every reader asked, each way.
+        self.used: dict[bool, list[str]] = {False: [], True: []}
+        self.asked: dict[bool, list[str]] = {False: [], True: []}
+        self.calls = 0
+
+    def add(self, flip: bool, reader: str, lines: list[ReadLine]) -> Hypothesis | None:
+        """Take one pass's lines and re-arbitrate everything read this way."""
+        self.passes[flip].append(lines)
+        self.readers[flip].append(reader)
+        self.singles[flip].append(arbitrate([lines]))
+        if reader not in self.asked[flip]:
+            self.asked[flip].append(reader)
+        self.best[flip] = _plausible(arbitrate(self.passes[flip]))
+        return self.best[flip]
+
+    def look(self, flip: bool) -> Hypothesis | None:
+        """Our line reader's reading of the block (no Tesseract call), once per way."""
+        if self.line_reader is None or _LINE_READER in self.readers[flip]:
+            return self.best[flip]
+        tag = f"{'180' if flip else '0'}/{_LINE_READER}"
+        lines = [
+            ReadLine(
+                line.text, line.confidence, tag, _LINE_READER_RANK, line.row, line.probabilities
+            )
+            for line in self.line_reader.read_block(self.crops[flip])
+        ]
+        return self.add(flip, _LINE_READER, lines)
+
+    def run(self, flip: bool, variant: str, reader: Model | None = None) -> Hypothesis | None:
+        """One Tesseract call: `reader` (default the first model) on a preprocessing variant."""
+        from screening.ocr.recognise import prepare, run_tesseract, scale_of  # noqa: PLC0415
+
+        reader = reader or self.model
+        self.calls += 1
+        if reader is self.model:
+            self.used[flip].append(variant)
+        crop = self.crops[flip]
+        try:
+            image = prepare(crop, self.height, variant)
+            lines = run_tesseract(image, reader, timeout_s=self.timeout_s)
+        except OcrTimeout:
+            self.notes.append("ocr_timeout")
+            return self.best[flip]
+        rank = 0 if reader is self.model else 1
+        tag = f"{'180' if flip else '0'}/{reader.name + ':' if rank else ''}{variant}"
+        factor, pad = scale_of(crop.shape[1], self.height, variant)
+        rows = max(crop.shape[0], 1)
+        read = [
+            ReadLine(
+                line.text,
+                line.confidence,
+                tag,
+                rank,
+                (line.top + line.height / 2 - pad) / factor / rows,
+            )
+            for line in lines
+        ]
+        return self.add(flip, reader.name, read)
+
+    def readings(self, flip: bool) -> dict[str, Hypothesis]:
+        """Each reader's own best reading (its passes arbitrated alone)."""
+        out: dict[str, Hypothesis] = {}
+        for name, single in zip(self.readers[flip], self.singles[flip], strict=True):
+            if single is not None and (name not in out or single.key < out[name].key):
+                out[name] = single
+        return out
+
+    def needs_second_opinion(self, chosen: Hypothesis, flip: bool) -> bool:
+        """Whether the read needs another reader's opinion before it is trusted.
+
+        It does when only one reader has read this way, when the readers disagree where no
+        check digit decides, or when our line reader was unsure of a character no check
+        digit protects.
+        """
+        others = self.readings(flip)
+        if len(others) < 2 or disagreements(chosen, list(others.values())):
+            return True
+        if _LINE_READER not in others:
+            return False
+        protected = protected_positions(chosen)
+        mine = [
+            line
+            for lines, name in zip(self.passes[flip], self.readers[flip], strict=True)
+            if name == _LINE_READER
+            for line in lines
+        ]
+        for index, text in enumerate(chosen.lines):
+            same = [line for line in mine if line.text == text]
+            if not same or any(
+                chance < _SURE
+                for col, chance in enumerate(same[0].probabilities)
+                if (index, col) not in protected
+            ):
+                return True
+        return False
+
+    def finish(self, chosen: Hypothesis, flip: bool) -> _PageRead:
+        """Cross-check the fields no check digit protects against other readings."""
+        if self.calls < self.budget and self.needs_second_opinion(chosen, flip):
+            again = None
+            if self.helper is not None and self.helper.name not in self.asked[flip]:
+                again = self.run(flip, _SECOND_OPINION, self.helper)
+            elif self.helper is None and len(self.used[flip]) < len(_VARIANTS):
+                again = self.run(flip, next(v for v in _VARIANTS if v not in self.used[flip]))
+            if again is not None and again.key < chosen.key:
+                chosen = again
+        chosen = vote(chosen, list(self.readings(flip).values()))
+        singles = [single for single in self.singles[flip] if single is not None]
+        disputed = disagreements(chosen, singles) if len(singles) > 1 else None
+        return _PageRead(
+            chosen, self.candidate, flip, self.calls, (), disputed, tuple(self.asked[flip])
+        )
 
 
 def _ink_balance(crop: npt.NDArray[np.uint8]) -> float:
@@ -372,9 +490,15 @@ def _plausible(hypothesis: Hypothesis | None) -> Hypothesis | None:
     field has its shape (document code, known country codes, digits in dates, a sex letter:
     a specimen printed with wrong check digits, or a forgery), or Tesseract is confident of
     what it read. Text read upside down or from a photo's texture breaks the shape and is
-    read with low confidence.
+    read with low confidence. A read whose document code, country codes and sex letter are
+    all wrong is never kept, whatever check digits its many repairs made pass.
     """
     if hypothesis is None:
+        return None
+    shape = [
+        code for code in hypothesis.anomalies if code.startswith(("code:", "country:", "sex:"))
+    ]
+    if len(shape) >= _SHAPELESS:
         return None
     passed = hypothesis.checks_run - len(hypothesis.failed_checks)
     confidence = min(hypothesis.confidences, default=0.0)

@@ -15,7 +15,9 @@ as a `Correction` with its reason, so a repaired read is never shown as a clean 
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
+import statistics
 from dataclasses import dataclass
 
 from screening.model import Correction, DocType
@@ -37,6 +39,7 @@ __all__ = [
     "disagreements",
     "protected_positions",
     "score_lines",
+    "vote",
 ]
 
 _LENGTHS = (30, 36, 44)
@@ -103,6 +106,10 @@ _LETTER_LOOKALIKE = {
     "Y": "TV",
 }
 _MIN_LINE = 20
+# A character read with a probability below this is doubted by its reader (`_doubts`).
+_DOUBT = 0.5
+# Line combinations scored per layout: the best options of each line, all combined.
+_MAX_COMBINATIONS = 512
 _COUNTRY_FIELDS = frozenset({"issuing_state", "nationality"})
 # Letters a blurred visa's leading V is read as (measured: France read W, and U/Y look alike).
 _VISA_LOOKALIKES = frozenset("UYW")
@@ -120,6 +127,11 @@ class ReadLine:
     confidence: float
     source: str
     rank: int = 0
+    # The line's middle as a share of the block's height (None: unknown). Readings of one
+    # block by several passes are combined only where their lines lie where MRZ lines do.
+    row: float | None = None
+    # Each character's probability (0-1) where the reader gives one (our line reader).
+    probabilities: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,21 +148,24 @@ class Hypothesis:
     confidences: tuple[float, ...]
     sources: tuple[str, ...]
     ranks: tuple[int, ...] = ()
+    # Characters in passing fields that their reader doubted (`_doubts`).
+    doubts: int = 0
 
     @property
     def key(self) -> tuple[int, int, int, int, float]:
         """Sort key: fewer failing checks, anomalies and corrections, then more confidence.
 
-        Between those, lines of the first model beat the second opinion's (`ReadLine.rank`).
+        A doubted character in a passing field counts as a failing check. Between equal
+        counts, lines of the first model beat the second opinion's (`ReadLine.rank`).
         """
         mean = sum(self.confidences) / max(len(self.confidences), 1)
-        checks, anomalies = len(self.failed_checks), len(self.anomalies)
+        checks, anomalies = len(self.failed_checks) + self.doubts, len(self.anomalies)
         return (checks, anomalies, len(self.corrections), sum(self.ranks), -mean)
 
     @property
     def consistent(self) -> bool:
-        """Every check digit passes and nothing looks wrong: no need to read further."""
-        return not self.failed_checks and not self.anomalies
+        """Every check digit passes, surely, and nothing looks wrong: no need to read further."""
+        return not self.failed_checks and not self.anomalies and not self.doubts
 
 
 def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
@@ -171,8 +186,14 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
                 for text, fixes in _fit_length(read.text, length, index):
                     if text not in seen or _preference(read) < _preference(seen[text][0]):
                         seen[text] = (read, text, fixes)
-            options.append(list(seen.values()))
-        for combo in itertools.islice(itertools.product(*options), 512):
+            ranked = sorted(
+                seen.values(),
+                key=functools.partial(_line_key, index=index, count=count, length=length),
+            )
+            options.append(ranked[: _per_line(count)])
+        for combo in itertools.product(*options):
+            if not _in_place([item[0].row for item in combo], found):
+                continue
             hypothesis = score_lines(
                 [item[1] for item in combo],
                 originals=[item[0] for item in combo],
@@ -181,6 +202,55 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
             if hypothesis is not None and (best is None or hypothesis.key < best.key):
                 best = hypothesis
     return best
+
+
+def _in_place(rows: list[float | None], groups: list[list[ReadLine]]) -> bool:
+    """Lines taken from several readings lie where consecutive MRZ lines lie.
+
+    Each reading's consecutive lines give the zone's line spacing; a combination must go
+    down the block one line at a time, each step within 40% of the median spacing read
+    (so the line above the zone, or one line twice, never stands in for an MRZ line).
+    Unknown rows are not checked.
+    """
+    known = [row for row in rows if row is not None]
+    if len(known) < len(rows) or len(rows) < 2:
+        return True
+    spacings = [
+        b - a
+        for group in groups
+        for a, b in itertools.pairwise(line.row for line in group)
+        if a is not None and b is not None and b > a
+    ]
+    if not spacings:
+        return True
+    spacing = statistics.median(spacings)
+    return all(0.6 * spacing <= b - a <= 1.4 * spacing for a, b in itertools.pairwise(known))
+
+
+def _per_line(count: int) -> int:
+    """Options kept per line so that every combination of them is scored (at most 512)."""
+    return max(1, int(round(_MAX_COMBINATIONS ** (1 / count), 6)))
+
+
+def _line_key(
+    item: tuple[ReadLine, str, tuple[Correction, ...]], index: int, count: int, length: int
+) -> tuple[int, int, int, int, float]:
+    """How good one line's reading is on its own: the hypothesis key with fillers elsewhere.
+
+    The other lines are the same placeholder for every option, so only the checks, anomalies
+    and corrections of this line tell options apart (a check spanning two lines fails alike
+    for all of them).
+    """
+    read, text, fixes = item
+    texts = ["<" * length] * count
+    texts[index] = text
+    reads = [ReadLine("", 0.0, "")] * count
+    reads[index] = read
+    hypothesis = score_lines(texts, originals=reads, length_fixes=list(fixes))
+    if hypothesis is None:
+        return (99, 99, 99, read.rank, -read.confidence)
+    checks, anomalies, corrections, _, _ = hypothesis.key
+    return (checks, anomalies, corrections, read.rank, -read.confidence)
 
 
 def _preference(read: ReadLine) -> tuple[int, float]:
@@ -239,7 +309,27 @@ def _score(
         confidences=tuple(read.confidence for read in reads),
         sources=tuple(read.source for read in reads),
         ranks=tuple(read.rank for read in reads),
+        doubts=_doubts(layout, failed, reads),
     )
+
+
+def _doubts(layout: Layout, failed: list[str], reads: list[ReadLine]) -> int:
+    """Characters the reader doubted (probability below one half) in fields that pass.
+
+    A check digit passes by chance once in ten: when it passes only thanks to characters
+    the reader itself thought more likely wrong, it proves little (a specimen printed with
+    bad check digits must not be "read right" by a misread that happens to fit). A line the
+    reader read at another length cannot be mapped, so each doubted character in it counts.
+    """
+    covered = _covered(layout, tuple(failed))
+    count = 0
+    for index, read in enumerate(reads):
+        doubted = [col for col, chance in enumerate(read.probabilities) if chance < _DOUBT]
+        if len(read.text) != layout.line_length:
+            count += len(doubted)
+        else:
+            count += sum(1 for col in doubted if (index, col) in covered)
+    return count
 
 
 def _windows(lines: list[ReadLine], count: int) -> list[list[ReadLine]]:
@@ -664,10 +754,13 @@ def layouts() -> dict[DocType, Layout]:
 
 def protected_positions(hypothesis: Hypothesis) -> frozenset[tuple[int, int]]:
     """(line, column) positions covered by a check digit that passes (data and digit)."""
-    layout = LAYOUTS[hypothesis.doc_type]
+    return _covered(LAYOUTS[hypothesis.doc_type], hypothesis.failed_checks)
+
+
+def _covered(layout: Layout, failed_checks: tuple[str, ...]) -> frozenset[tuple[int, int]]:
     covered: set[tuple[int, int]] = set()
     for check in layout.checks:
-        if check.code in hypothesis.failed_checks:
+        if check.code in failed_checks:
             continue
         digit = layout.spec(check.digit)
         if digit is None:
@@ -683,10 +776,12 @@ def protected_positions(hypothesis: Hypothesis) -> frozenset[tuple[int, int]]:
 
 
 def disagreements(hypothesis: Hypothesis, others: list[Hypothesis]) -> tuple[tuple[int, int], ...]:
-    """Positions no check digit protects where another reading of the same zone differs.
+    """Positions where another reading of the same zone differs and no check digit decides.
 
-    Names, nationality and sex have no check digit: when two preprocessing variants read them
-    differently, the chosen reading is only a guess and must be reviewed. A line the other
+    Names, nationality and sex have no check digit: when two readings differ there, the
+    chosen reading is only a guess and must be reviewed. A field protected by a check digit
+    is disputed too when the other reading passes the same check with other characters (the
+    check digit cannot choose: `XS1234567` and `A51234567` share one). A line the other
     reading had to trim or pad to the layout's length is aligned with the chosen one first,
     as read: a character inserted or dropped shifts everything after it, so only the
     characters read differently count, not the shift.
@@ -697,14 +792,81 @@ def disagreements(hypothesis: Hypothesis, others: list[Hypothesis]) -> tuple[tup
         if other.doc_type != hypothesis.doc_type:
             continue
         fitted = {fix.line for fix in other.corrections if not fix.read or not fix.used}
+        theirs = protected_positions(other)
         for index, mine in enumerate(hypothesis.lines):
             if index in fitted:
                 columns = _replaced_columns(mine, other.original[index])
-            else:
-                pairs = zip(mine, other.lines[index], strict=True)
-                columns = [col for col, (a, b) in enumerate(pairs) if a != b]
-            found.update((index, col) for col in columns if (index, col) not in protected)
+                found.update((index, col) for col in columns if (index, col) not in protected)
+                continue
+            pairs = zip(mine, other.lines[index], strict=True)
+            for col, (a, b) in enumerate(pairs):
+                if a != b and ((index, col) not in protected or (index, col) in theirs):
+                    found.add((index, col))
     return tuple(sorted(found))
+
+
+def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
+    """Characters no check digit protects, by majority of independent readings.
+
+    `readings` holds one reading per reader (our line reader, each Tesseract model). Where
+    they differ from the chosen hypothesis at a name, nationality or sex position, the
+    character most of them read wins; a tie keeps the chosen one. Every change is a recorded
+    `Correction` naming the count, so a voted read is never shown as a clean one (and the
+    disagreement itself fails `ocr_agreement`).
+    """
+    protected = protected_positions(chosen)
+    lines = [list(line) for line in chosen.lines]
+    corrections = list(chosen.corrections)
+    same = [reading for reading in readings if reading.doc_type == chosen.doc_type]
+    for index, mine in enumerate(chosen.lines):
+        ballots: dict[int, dict[str, int]] = {}
+        for reading in same:
+            for col, char in _aligned(mine, reading, index).items():
+                if (index, col) not in protected:
+                    counts = ballots.setdefault(col, {})
+                    counts[char] = counts.get(char, 0) + 1
+        for col, counts in sorted(ballots.items()):
+            top = max(counts, key=lambda char: (counts[char], char == mine[col]))
+            if top == mine[col] or counts[top] <= counts.get(mine[col], 0):
+                continue
+            reason = f"{counts[top]} of {len(same)} readings read {top} here"
+            corrections.append(Correction(index, col, mine[col], top, reason))
+            lines[index][col] = top
+    if len(corrections) == len(chosen.corrections):
+        return chosen
+    texts = ["".join(line) for line in lines]
+    rescored = _score(LAYOUTS[chosen.doc_type], texts, _reads_of(chosen), corrections)
+    return rescored if rescored is not None else chosen
+
+
+def _reads_of(hypothesis: Hypothesis) -> list[ReadLine]:
+    ranks = hypothesis.ranks or (0,) * len(hypothesis.lines)
+    return [
+        ReadLine(text, confidence, source, rank)
+        for text, confidence, source, rank in zip(
+            hypothesis.original, hypothesis.confidences, hypothesis.sources, ranks, strict=True
+        )
+    ]
+
+
+def _aligned(mine: str, reading: Hypothesis, index: int) -> dict[int, str]:
+    """Column of `mine` -> the reading's character there, for characters both lines have.
+
+    A line the reading had to trim or pad is aligned as read (difflib); only columns in equal
+    or same-length replaced runs are mapped, so an inserted character shifts nothing.
+    """
+    fitted = any(
+        fix.line == index and (not fix.read or not fix.used) for fix in reading.corrections
+    )
+    if not fitted:
+        return dict(enumerate(reading.lines[index]))
+    theirs = reading.original[index]
+    matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
+    mapped: dict[int, str] = {}
+    for tag, start, end, other_start, other_end in matcher.get_opcodes():
+        if tag in {"equal", "replace"} and end - start == other_end - other_start:
+            mapped.update((start + k, theirs[other_start + k]) for k in range(end - start))
+    return mapped
 
 
 def _replaced_columns(mine: str, theirs: str) -> list[int]:

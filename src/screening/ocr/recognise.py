@@ -41,6 +41,7 @@ __all__ = [
     "prepare",
     "reading_models",
     "run_tesseract",
+    "scale_of",
 ]
 
 MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
@@ -133,6 +134,13 @@ _VARIANTS: dict[str, tuple[int, float, float, str]] = {
 VARIANTS = tuple(_VARIANTS)
 
 
+def scale_of(width: int, char_height: float, variant: str) -> tuple[float, int]:
+    """The scale factor and border (pixels) `prepare` applies to a crop of this width."""
+    target = _VARIANTS[variant][0]
+    factor = target / max(char_height, 1.0)
+    return min(max(factor, 0.3), 8.0, _MAX_WIDTH / max(width, 1)), target // 2
+
+
 def prepare(crop: npt.NDArray[np.uint8], char_height: float, variant: str) -> npt.NDArray[np.uint8]:
     """Scale a grey MRZ crop to the model's glyph height and apply a preprocessing variant.
 
@@ -144,8 +152,7 @@ def prepare(crop: npt.NDArray[np.uint8], char_height: float, variant: str) -> np
     import numpy as np  # noqa: PLC0415
 
     target, sigma, amount, binarise = _VARIANTS[variant]
-    factor = target / max(char_height, 1.0)
-    factor = min(max(factor, 0.3), 8.0, _MAX_WIDTH / max(crop.shape[1], 1))
+    factor, pad = scale_of(crop.shape[1], char_height, variant)
     interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
     image = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=interp)
     if sigma > 0:
@@ -159,7 +166,6 @@ def prepare(crop: npt.NDArray[np.uint8], char_height: float, variant: str) -> np
         image = cv2.adaptiveThreshold(
             image, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15
         )
-    pad = target // 2
     padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
     return padded.astype(np.uint8, copy=False)
 
