@@ -497,3 +497,20 @@ def test_protected_field_read_two_ways_that_both_pass_is_disputed() -> None:
     assert chosen.consistent
     assert other.consistent
     assert disagreements(chosen, [other]) == ((1, 0), (1, 1))
+
+
+def test_o_left_among_digits_after_a_swap_also_becomes_zero() -> None:
+    """`XX0OOOOO` fails its check digit; one swap (`O` -> `0` at weight 1) makes it pass but
+    leaves four O's that pass either way: those become 0 too, each recorded."""
+    line1 = "P<INPSPECIMEN<<SAMPLE<<<<<<<<<<<<<<<<<<<<<<<"
+    truth = "XX000000<0FRA7501012F19073021234567890<<<<70"
+    best = score_lines([line1, truth.replace("XX000000", "XX0OOOOO")])
+    assert best is not None
+    assert best.lines[1] == truth
+    assert [(c.col, c.read, c.used) for c in best.corrections] == [
+        (5, "O", "0"),
+        (3, "O", "0"),
+        (4, "O", "0"),
+        (6, "O", "0"),
+        (7, "O", "0"),
+    ]

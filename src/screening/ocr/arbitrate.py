@@ -667,6 +667,9 @@ def _checks(
         if data_spec.chars is CharClass.ALNUM and _swap_to_pass(
             line, data_spec.line, data_spec.start, data, digit, check.code, corrections
         ):
+            # The swap may leave O's among digits that pass either way (`XX0OO0OO`).
+            swapped = "".join(line[data_spec.start : data_spec.end])
+            _prefer_zeros(line, data_spec.line, data_spec.start, swapped, digit, corrections)
             continue
         failed.append(check.code)
     return failed, run
