@@ -514,3 +514,14 @@ def test_o_left_among_digits_after_a_swap_also_becomes_zero() -> None:
         (6, "O", "0"),
         (7, "O", "0"),
     ]
+
+
+def test_digit_for_letter_in_a_shifted_reading_is_no_dispute() -> None:
+    """A reading that inserted a character and read the nationality's `O` as `0` agrees
+    with `UTO` once aligned and put into the field's class: no dispute, no vote."""
+    line1 = "I<UTOTELADAN<<MAYA<PUTRI<<<<<<<<<<<<"
+    line2 = "M60Z3B8T11UTO0101273F3002119<<<<<<<6"
+    chosen = _single(line1, line2)
+    shifted = _single(line1, "M60Z3B8T11WUT00101273F3002119<<<<<<<6")
+    assert disagreements(chosen, [shifted]) == ()
+    assert vote(chosen, [chosen, shifted, shifted]) is chosen

@@ -798,7 +798,8 @@ def disagreements(hypothesis: Hypothesis, others: list[Hypothesis]) -> tuple[tup
         theirs = protected_positions(other)
         for index, mine in enumerate(hypothesis.lines):
             if index in fitted:
-                columns = _replaced_columns(mine, other.original[index])
+                layout = LAYOUTS[hypothesis.doc_type]
+                columns = _replaced_columns(mine, other.original[index], layout, index)
                 found.update((index, col) for col in columns if (index, col) not in protected)
                 continue
             pairs = zip(mine, other.lines[index], strict=True)
@@ -864,23 +865,46 @@ def _aligned(mine: str, reading: Hypothesis, index: int) -> dict[int, str]:
     if not fitted:
         return dict(enumerate(reading.lines[index]))
     theirs = reading.original[index]
+    layout = LAYOUTS[reading.doc_type]
     matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
     mapped: dict[int, str] = {}
     for tag, start, end, other_start, other_end in matcher.get_opcodes():
         if tag in {"equal", "replace"} and end - start == other_end - other_start:
-            mapped.update((start + k, theirs[other_start + k]) for k in range(end - start))
+            mapped.update(
+                (start + k, _in_class(layout, index, start + k, theirs[other_start + k]))
+                for k in range(end - start)
+            )
     return mapped
 
 
-def _replaced_columns(mine: str, theirs: str) -> list[int]:
+def _replaced_columns(mine: str, theirs: str, layout: Layout, index: int) -> list[int]:
     """Columns of `mine` that `theirs` read as other characters, once the two are aligned.
 
-    Characters only one of them has (inserted or dropped) are not counted.
+    Characters only one of them has (inserted or dropped) are not counted, nor a character
+    that is the same once put into its field's class (`0` read in a country code is `O`).
     """
     matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
     return [
-        col
-        for tag, start, end, _, _ in matcher.get_opcodes()
+        start + k
+        for tag, start, end, other, other_end in matcher.get_opcodes()
         if tag == "replace"
-        for col in range(start, end)
+        for k in range(end - start)
+        if other + k >= other_end
+        or _in_class(layout, index, start + k, theirs[other + k]) != mine[start + k]
     ]
+
+
+def _in_class(layout: Layout, index: int, col: int, char: str) -> str:
+    """A character as `_fix_classes` would put it into the class of the field at (index, col)."""
+    classes = [
+        spec.chars
+        for spec in (*layout.fields, layout.names)
+        if spec.line == index and spec.start <= col < spec.end
+    ]
+    if not classes:
+        return char
+    if classes[0] is CharClass.NUMERIC and not char.isdigit():
+        return _TO_DIGIT.get(char, char)
+    if classes[0] is CharClass.ALPHA and char.isdigit():
+        return _TO_LETTER.get(char, char)
+    return char
