@@ -525,3 +525,12 @@ def test_digit_for_letter_in_a_shifted_reading_is_no_dispute() -> None:
     shifted = _single(line1, "M60Z3B8T11WUT00101273F3002119<<<<<<<6")
     assert disagreements(chosen, [shifted]) == ()
     assert vote(chosen, [chosen, shifted, shifted]) is chosen
+
+
+def test_card_code_read_as_z_is_restored() -> None:
+    """`Z` (an `I` touching print beside it, blurred) is the only look-alike of A, C or I
+    among `Z`'s: it becomes `I`, recorded."""
+    best = score_lines(["Z" + ICAO_TD1[0][1:], ICAO_TD1[1], ICAO_TD1[2]])
+    assert best is not None
+    assert best.lines == tuple(ICAO_TD1)
+    assert [(c.read, c.used) for c in best.corrections] == [("Z", "I")]

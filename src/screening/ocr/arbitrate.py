@@ -78,7 +78,8 @@ _LOOKALIKE = {
 }
 _MAX_SWAPS = 1
 # Letters that OCR-B glyphs turn into on blurred or low-resolution scans (measured on the
-# developers' set: CAN read CAM, USA read UBA, JPN read JTN or JPH, EGY read EGT, UTO read OTO).
+# developers' set: CAN read CAM, USA read UBA, JPN read JTN or JPH, EGY read EGT, UTO read OTO;
+# a card's I read Z beside vertical print).
 _LETTER_LOOKALIKE = {
     "A": "4R",
     "B": "ES8R",
@@ -104,6 +105,7 @@ _LETTER_LOOKALIKE = {
     "W": "HM",
     "X": "K",
     "Y": "TV",
+    "Z": "I2",
 }
 _MIN_LINE = 20
 # A character read with a probability below this is doubted by its reader (`_doubts`).
