@@ -36,14 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-FONTS = (
-    "/usr/share/fonts/opentype/ocr-b/OCRB.otf",
-    "/usr/share/fonts/opentype/ocr-b/OCRBS.otf",
-)
+from mrz_text import DIGITS, LETTERS, OCRB, OCRB_SHARP, random_code, random_filled, random_names  # noqa: E402
+
+FONTS = (OCRB, OCRB_SHARP)
 DISTRACTOR_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-DIGITS = "0123456789"
-ALPHANUM = LETTERS + DIGITS
 # Capital height in pixels at which blocks are drawn before they are degraded and scaled.
 _CAP = 64
 # OCR-B capitals are 0.73 of the font size and advance 0.99 of the capital height.
@@ -53,32 +49,23 @@ _CAP_SHARE = 0.73
 # --- text ----------------------------------------------------------------------------------
 
 
-def _names(rng: random.Random, width: int) -> str:
-    words = []
-    for part in range(rng.randint(1, 5)):
-        word = "".join(rng.choice(LETTERS) for _ in range(rng.randint(1, 12)))
-        words.append(("<<" if part == 1 else "<") + word if part else word)
-    return "".join(words)[:width].ljust(width, "<")
-
-
-def _code(rng: random.Random, width: int, charset: str = ALPHANUM) -> str:
-    return "".join(rng.choice(charset) for _ in range(width))
-
-
-def _filled(rng: random.Random, width: int) -> str:
-    used = rng.choice((0, 0, rng.randint(0, width)))
-    return _code(rng, used).ljust(width, "<")
-
-
 def _country(rng: random.Random) -> str:
-    return rng.choice((_code(rng, 3, LETTERS), _code(rng, 1, LETTERS) + "<<", "UTO", "IDN"))
+    return rng.choice(
+        (random_code(rng, 3, LETTERS), random_code(rng, 1, LETTERS) + "<<", "UTO", "IDN")
+    )
 
 
 def _data_line(rng: random.Random, width: int) -> str:
     """Line 2 of TD2, TD3 and visas: number, nationality, dates, sex, optional data."""
-    head = _code(rng, 9) + rng.choice(DIGITS) + _country(rng) + _code(rng, 6, DIGITS)
-    head += rng.choice(DIGITS) + rng.choice("MFX<") + _code(rng, 6, DIGITS) + rng.choice(DIGITS)
-    tail = _filled(rng, width - len(head) - 2) + rng.choice(DIGITS + "<") + rng.choice(DIGITS)
+    head = random_code(rng, 9) + rng.choice(DIGITS) + _country(rng) + random_code(rng, 6, DIGITS)
+    head += (
+        rng.choice(DIGITS) + rng.choice("MFX<") + random_code(rng, 6, DIGITS) + rng.choice(DIGITS)
+    )
+    tail = (
+        random_filled(rng, width - len(head) - 2, often_empty=True)
+        + rng.choice(DIGITS + "<")
+        + rng.choice(DIGITS)
+    )
     return head + tail
 
 
@@ -87,15 +74,24 @@ def random_block(rng: random.Random) -> list[str]:
     kind = rng.choice(("td3", "td3", "td3", "mrva", "td2", "mrvb", "td1", "td1"))
     if kind == "td1":
         code = rng.choice(("I<", "ID", "IR", "AC", "C1", "IT"))
-        first = code + _country(rng) + _code(rng, 9) + rng.choice(DIGITS) + _filled(rng, 15)
-        second = _code(rng, 6, DIGITS) + rng.choice(DIGITS) + rng.choice("MFX<")
-        second += _code(rng, 6, DIGITS) + rng.choice(DIGITS) + _country(rng)
-        second += _filled(rng, 11) + rng.choice(DIGITS)
-        return [first, second, _names(rng, 30)]
+        first = (
+            code
+            + _country(rng)
+            + random_code(rng, 9)
+            + rng.choice(DIGITS)
+            + random_filled(rng, 15, often_empty=True)
+        )
+        second = random_code(rng, 6, DIGITS) + rng.choice(DIGITS) + rng.choice("MFX<")
+        second += random_code(rng, 6, DIGITS) + rng.choice(DIGITS) + _country(rng)
+        second += random_filled(rng, 11, often_empty=True) + rng.choice(DIGITS)
+        return [first, second, random_names(rng, 30, fewest=1, longest=12)]
     width = 44 if kind in ("td3", "mrva") else 36
     code = {"td3": ("P<", "PA", "PD", "PO"), "mrva": ("V<", "VA"), "td2": ("I<", "ID", "AC")}
     letters = code.get(kind, ("V<", "VB"))
-    return [rng.choice(letters) + _country(rng) + _names(rng, width - 5), _data_line(rng, width)]
+    return [
+        rng.choice(letters) + _country(rng) + random_names(rng, width - 5, fewest=1, longest=12),
+        _data_line(rng, width),
+    ]
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -166,7 +162,9 @@ def render_block(rng: random.Random):
             draw.text((x, y), char, font=font, fill=ink)
     if rng.random() < 0.6:  # the visual zone's text above the MRZ
         small = ImageFont.truetype(DISTRACTOR_FONT, round(_CAP * rng.uniform(0.6, 1.4)))
-        words = " ".join(_code(rng, rng.randint(2, 9), LETTERS + LETTERS.lower()) for _ in range(8))
+        words = " ".join(
+            random_code(rng, rng.randint(2, 9), LETTERS + LETTERS.lower()) for _ in range(8)
+        )
         draw.text(
             (
                 left + rng.uniform(-1, 6) * _CAP,

@@ -38,54 +38,35 @@ import subprocess
 import sys
 from pathlib import Path
 
-OCRB = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-DIGITS = "0123456789"
-ALPHANUM = LETTERS + DIGITS
+from mrz_text import DIGITS, LETTERS, OCRB, random_code, random_filled, random_names
+
 # Render scale: glyphs are drawn this many pixels high, then degraded and scaled down.
 _RENDER_CAP = 64
 # lstmtraining's output prefix in the work folder; it writes `<prefix>_checkpoint` there.
 _TUNED = "mrzb"
 
 
-def _name_field(rng: random.Random, width: int) -> str:
-    words = []
-    for part in range(rng.randint(2, 5)):
-        word = "".join(rng.choice(LETTERS) for _ in range(rng.randint(1, 11)))
-        words.append(("<<" if part == 1 else "<") + word if part else word)
-    return "".join(words)[:width].ljust(width, "<")
-
-
-def _code(rng: random.Random, width: int, charset: str = ALPHANUM) -> str:
-    return "".join(rng.choice(charset) for _ in range(width))
-
-
-def _filled(rng: random.Random, width: int) -> str:
-    used = rng.randint(0, width)
-    return _code(rng, used).ljust(width, "<")
-
-
 def random_line(rng: random.Random) -> str:
     """One random MRZ-shaped line (TD1, TD2, TD3 or visa layouts); check digits random."""
     kind = rng.choice(("td3_1", "td3_1", "td3_2", "td2_1", "td2_2", "td1_1", "td1_2", "td1_3"))
-    country = _code(rng, 3, LETTERS)
+    country = random_code(rng, 3, LETTERS)
     width = {"td3": 44, "td2": 36, "td1": 30}[kind[:3]]
     if kind in ("td3_1", "td2_1"):
         code = rng.choice(("P<", "PA", "PD", "V<", "VA", "I<", "AC"))
-        return code + country + _name_field(rng, width - 5)
+        return code + country + random_names(rng, width - 5)
     if kind == "td1_3":
-        return _name_field(rng, 30)
-    date1, date2 = _code(rng, 6, DIGITS), _code(rng, 6, DIGITS)
+        return random_names(rng, 30)
+    date1, date2 = random_code(rng, 6, DIGITS), random_code(rng, 6, DIGITS)
     sex = rng.choice("MFMF<X")
     if kind == "td1_1":
         code = rng.choice(("I<", "ID", "IR", "AC", "C<"))
-        return code + country + _code(rng, 9) + rng.choice(DIGITS) + _filled(rng, 15)
+        return code + country + random_code(rng, 9) + rng.choice(DIGITS) + random_filled(rng, 15)
     if kind == "td1_2":
         line = date1 + rng.choice(DIGITS) + sex + date2 + rng.choice(DIGITS) + country
-        return line + _filled(rng, 11) + rng.choice(DIGITS)
-    head = _code(rng, 9) + rng.choice(DIGITS) + country + date1 + rng.choice(DIGITS)
+        return line + random_filled(rng, 11) + rng.choice(DIGITS)
+    head = random_code(rng, 9) + rng.choice(DIGITS) + country + date1 + rng.choice(DIGITS)
     head += sex + date2 + rng.choice(DIGITS)
-    return head + _filled(rng, width - len(head) - 1) + rng.choice(DIGITS + "<")
+    return head + random_filled(rng, width - len(head) - 1) + rng.choice(DIGITS + "<")
 
 
 def render(text: str, rng: random.Random, *, clean: bool = False):
