@@ -171,3 +171,29 @@ def test_reader_loads_weights_from_a_file(tmp_path: Path) -> None:
     np.savez(path, **{f"w{i}": w for i, (w, _) in enumerate(reader.weights)})
     with pytest.raises(KeyError):
         LineReader.load(path)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    height=st.integers(1, 60),
+    width=st.integers(1, 120),
+    seed=st.integers(0, 2**16),
+    stripes=st.booleans(),
+)
+def test_any_block_gives_sane_bands_and_line_images(height, width, seed, stripes) -> None:
+    """Whatever the block (noise, stripes, one row, one column), bands are ordered, each cuts
+    at least one row of the block, and each line image is finite, `LINE_HEIGHT` high."""
+    rng = np.random.default_rng(seed)
+    block = rng.integers(0, 256, size=(height, width), dtype=np.uint8)
+    if stripes:
+        block[::4] = 0
+    bands = find_bands(block)
+    assert [band.top for band in bands] == sorted(band.top for band in bands)
+    for band in bands:
+        assert band.height > 0
+        assert band.top < height
+        assert band.bottom > 0
+        image = line_image(block, band)
+        assert image.shape[0] == LINE_HEIGHT
+        assert image.shape[1] >= LINE_HEIGHT
+        assert np.isfinite(image).all()
