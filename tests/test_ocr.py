@@ -70,13 +70,15 @@ def test_filler_read_as_k_is_restored_and_recorded() -> None:
     assert [(c.line, c.col, c.read, c.used) for c in best.corrections] == [(0, 30, "K", "<")]
 
 
-def test_letter_in_date_becomes_digit() -> None:
-    """`O` in a date field is read as the digit 0 (field class), recorded as a correction."""
-    line2 = ICAO_TD3[1].replace("7408122", "74O8122")
+@pytest.mark.parametrize("letter", ["O", "C"])
+def test_letter_in_date_becomes_digit(letter: str) -> None:
+    """`O` (or `C`, an open 0 at half resolution) in a date field is read as the digit 0
+    (field class), recorded as a correction."""
+    line2 = ICAO_TD3[1].replace("7408122", f"74{letter}8122")
     best = arbitrate([[ReadLine(ICAO_TD3[0], 90.0, "a"), ReadLine(line2, 90.0, "a")]])
     assert best is not None
     assert best.lines[1] == ICAO_TD3[1]
-    assert any(c.read == "O" and c.used == "0" for c in best.corrections)
+    assert any(c.read == letter and c.used == "0" for c in best.corrections)
     assert not best.failed_checks
 
 
@@ -284,6 +286,33 @@ def test_name_letter_is_taken_by_majority_of_readers_and_recorded() -> None:
     col = ICAO_TD3[0].index("ANNA") + 1
     assert (fix.line, fix.col, fix.read, fix.used) == (0, col, "M", "N")
     assert fix.reason == "2 of 3 readings read N here"
+
+
+def _line_reader(chance: float, *lines: str) -> Hypothesis:
+    """A reading by our line reader, sure of every character to `chance`."""
+    reads = [
+        ReadLine(line, 90.0, "0/cnn", 1, probabilities=(chance,) * len(line)) for line in lines
+    ]
+    hypothesis = arbitrate([reads])
+    assert hypothesis is not None
+    return hypothesis
+
+
+def test_sure_line_reader_outweighs_two_tesseract_models_that_agree() -> None:
+    """Both Tesseract models read `AMNA` (they share misreadings: one is the other fine-tuned);
+    our line reader read `ANNA` and was sure of it: `N` wins, recorded with its reason."""
+    misread = _single(ICAO_TD3[0].replace("ANNA", "AMNA"), ICAO_TD3[1])
+    voted = vote(misread, [_line_reader(0.97, *ICAO_TD3), misread, misread])
+    assert voted.lines == tuple(ICAO_TD3)
+    [fix] = voted.corrections
+    assert (fix.read, fix.used) == ("M", "N")
+    assert fix.reason == "a sure reading of 3 read N here, outweighing the rest"
+
+
+def test_unsure_line_reader_is_one_vote_among_three() -> None:
+    """The same line reader, unsure (probability 0.6): two readers against one, `M` stays."""
+    misread = _single(ICAO_TD3[0].replace("ANNA", "AMNA"), ICAO_TD3[1])
+    assert vote(misread, [_line_reader(0.6, *ICAO_TD3), misread, misread]) is misread
 
 
 def test_tied_vote_keeps_the_chosen_letter() -> None:

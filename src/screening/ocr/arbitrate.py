@@ -48,6 +48,7 @@ _TO_DIGIT = {
     "D": "0",
     "Q": "0",
     "U": "0",
+    "C": "0",
     "I": "1",
     "L": "1",
     "J": "1",
@@ -110,6 +111,9 @@ _LETTER_LOOKALIKE = {
 _MIN_LINE = 20
 # A character read with a probability below this is doubted by its reader (`_doubts`).
 _DOUBT = 0.5
+# A character read with this probability or more outweighs two other readers in `vote`.
+_SURE_VOTE = 0.9
+_SURE_WEIGHT = 2.1
 # Line combinations scored per layout: the best options of each line, all combined.
 _MAX_COMBINATIONS = 512
 _COUNTRY_FIELDS = frozenset({"issuing_state", "nationality"})
@@ -152,6 +156,8 @@ class Hypothesis:
     ranks: tuple[int, ...] = ()
     # Characters in passing fields that their reader doubted (`_doubts`).
     doubts: int = 0
+    # Per line as read (`original`), each character's probability where the reader gives one.
+    probabilities: tuple[tuple[float, ...], ...] = ()
 
     @property
     def key(self) -> tuple[int, int, int, int, float]:
@@ -312,6 +318,7 @@ def _score(
         sources=tuple(read.source for read in reads),
         ranks=tuple(read.rank for read in reads),
         doubts=_doubts(layout, failed, reads),
+        probabilities=tuple(read.probabilities for read in reads),
     )
 
 
@@ -812,30 +819,43 @@ def disagreements(hypothesis: Hypothesis, others: list[Hypothesis]) -> tuple[tup
 
 
 def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
-    """Characters no check digit protects, by majority of independent readings.
+    """Characters no check digit protects, by weighted majority of the readers.
 
     `readings` holds one reading per reader (our line reader, each Tesseract model). Where
     they differ from the chosen hypothesis at a name, nationality or sex position, the
-    character most of them read wins; a tie keeps the chosen one. Every change is a recorded
-    `Correction` naming the count, so a voted read is never shown as a clean one (and the
-    disagreement itself fails `ocr_agreement`).
+    character with the most votes wins; a tie keeps the chosen one. Each reading has one vote
+    per character, except a character its reader was sure of (probability `_SURE_VOTE` or
+    more, only our line reader gives one), which outweighs two others: the two Tesseract
+    models are not independent (one is the other fine-tuned) and share their misreadings of
+    blurred name letters. Every change is a recorded `Correction` naming the votes, so a voted
+    read is never shown as a clean one (and the disagreement itself fails `ocr_agreement`).
     """
     protected = protected_positions(chosen)
     lines = [list(line) for line in chosen.lines]
     corrections = list(chosen.corrections)
     same = [reading for reading in readings if reading.doc_type == chosen.doc_type]
     for index, mine in enumerate(chosen.lines):
-        ballots: dict[int, dict[str, int]] = {}
+        ballots: dict[int, dict[str, float]] = {}
+        voters: dict[int, dict[str, list[str]]] = {}
         for reading in same:
+            sure = _sure_columns(reading, index)
             for col, char in _aligned(mine, reading, index).items():
                 if (index, col) not in protected:
                     counts = ballots.setdefault(col, {})
-                    counts[char] = counts.get(char, 0) + 1
+                    counts[char] = counts.get(char, 0) + (_SURE_WEIGHT if col in sure else 1.0)
+                    voters.setdefault(col, {}).setdefault(char, []).append(
+                        "a sure reading" if col in sure else "a reading"
+                    )
         for col, counts in sorted(ballots.items()):
             top = max(counts, key=lambda char: (counts[char], char == mine[col]))
             if top == mine[col] or counts[top] <= counts.get(mine[col], 0):
                 continue
-            reason = f"{counts[top]} of {len(same)} readings read {top} here"
+            ayes = voters[col][top]
+            reason = (
+                f"{len(ayes)} of {len(same)} readings read {top} here"
+                if len(ayes) * 2 > len(same)
+                else f"{' and '.join(ayes)} of {len(same)} read {top} here, outweighing the rest"
+            )
             corrections.append(Correction(index, col, mine[col], top, reason))
             lines[index][col] = top
     if len(corrections) == len(chosen.corrections):
@@ -845,12 +865,29 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
     return rescored if rescored is not None else chosen
 
 
+def _sure_columns(reading: Hypothesis, index: int) -> frozenset[int]:
+    """Columns of line `index` whose character the reader was sure of, as read at full length."""
+    if not reading.probabilities:
+        return frozenset()
+    chances = reading.probabilities[index]
+    if len(chances) != len(reading.lines[index]) or len(reading.original[index]) != len(chances):
+        return frozenset()
+    return frozenset(col for col, chance in enumerate(chances) if chance >= _SURE_VOTE)
+
+
 def _reads_of(hypothesis: Hypothesis) -> list[ReadLine]:
-    ranks = hypothesis.ranks or (0,) * len(hypothesis.lines)
+    count = len(hypothesis.lines)
+    ranks = hypothesis.ranks or (0,) * count
+    chances = hypothesis.probabilities or ((),) * count
     return [
-        ReadLine(text, confidence, source, rank)
-        for text, confidence, source, rank in zip(
-            hypothesis.original, hypothesis.confidences, hypothesis.sources, ranks, strict=True
+        ReadLine(text, confidence, source, rank, probabilities=probabilities)
+        for text, confidence, source, rank, probabilities in zip(
+            hypothesis.original,
+            hypothesis.confidences,
+            hypothesis.sources,
+            ranks,
+            chances,
+            strict=True,
         )
     ]
 
