@@ -193,7 +193,7 @@ def read_page(
         others = _ranked(passporteye_candidates(image))
         second = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS) if others else None
         if second is not None and (
-            found is None or _weakness(second.hypothesis) < _weakness(found.hypothesis)
+            found is None or _standing(second.hypothesis) < _standing(found.hypothesis)
         ):
             calls = second.calls + (found.calls if found is not None else 0)
             merged = (*(found.notes if found is not None else ()), *second.notes)
@@ -220,6 +220,16 @@ def _weakness(hypothesis: Hypothesis) -> float:
         + 0.5 * len(hypothesis.corrections)
         + (1.0 if low else 0.0)
     )
+
+
+def _standing(hypothesis: Hypothesis) -> tuple[int, float]:
+    """Order between two reads of a page: fewer failing checks first, then `_weakness`.
+
+    A check digit that fails is evidence of a misread; corrections (a vote on a name letter,
+    a filler restored) are evidence of work done, so three recorded corrections never make a
+    read whose check digits all pass lose to one whose composite fails.
+    """
+    return len(hypothesis.failed_checks) + hypothesis.doubts, _weakness(hypothesis)
 
 
 def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:

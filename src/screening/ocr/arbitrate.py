@@ -838,13 +838,14 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
         ballots: dict[int, dict[str, float]] = {}
         voters: dict[int, dict[str, list[str]]] = {}
         for reading in same:
-            sure = _sure_columns(reading, index)
-            for col, char in _aligned(mine, reading, index).items():
+            chances = reading.probabilities[index] if reading.probabilities else ()
+            for col, (char, at) in _aligned(mine, reading, index).items():
+                sure = at < len(chances) and chances[at] >= _SURE_VOTE
                 if (index, col) not in protected:
                     counts = ballots.setdefault(col, {})
-                    counts[char] = counts.get(char, 0) + (_SURE_WEIGHT if col in sure else 1.0)
+                    counts[char] = counts.get(char, 0) + (_SURE_WEIGHT if sure else 1.0)
                     voters.setdefault(col, {}).setdefault(char, []).append(
-                        "a sure reading" if col in sure else "a reading"
+                        "a sure reading" if sure else "a reading"
                     )
         for col, counts in sorted(ballots.items()):
             top = max(counts, key=lambda char: (counts[char], char == mine[col]))
@@ -865,16 +866,6 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
     return rescored if rescored is not None else chosen
 
 
-def _sure_columns(reading: Hypothesis, index: int) -> frozenset[int]:
-    """Columns of line `index` whose character the reader was sure of, as read at full length."""
-    if not reading.probabilities:
-        return frozenset()
-    chances = reading.probabilities[index]
-    if len(chances) != len(reading.lines[index]) or len(reading.original[index]) != len(chances):
-        return frozenset()
-    return frozenset(col for col, chance in enumerate(chances) if chance >= _SURE_VOTE)
-
-
 def _reads_of(hypothesis: Hypothesis) -> list[ReadLine]:
     count = len(hypothesis.lines)
     ranks = hypothesis.ranks or (0,) * count
@@ -892,8 +883,8 @@ def _reads_of(hypothesis: Hypothesis) -> list[ReadLine]:
     ]
 
 
-def _aligned(mine: str, reading: Hypothesis, index: int) -> dict[int, str]:
-    """Column of `mine` -> the reading's character there, for characters both lines have.
+def _aligned(mine: str, reading: Hypothesis, index: int) -> dict[int, tuple[str, int]]:
+    """Column of `mine` -> the reading's character there and its column as read.
 
     A line the reading had to trim or pad is aligned as read (difflib); only columns in equal
     or same-length replaced runs are mapped, so an inserted character shifts nothing.
@@ -902,15 +893,18 @@ def _aligned(mine: str, reading: Hypothesis, index: int) -> dict[int, str]:
         fix.line == index and (not fix.read or not fix.used) for fix in reading.corrections
     )
     if not fitted:
-        return dict(enumerate(reading.lines[index]))
+        return {col: (char, col) for col, char in enumerate(reading.lines[index])}
     theirs = reading.original[index]
     layout = LAYOUTS[reading.doc_type]
     matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
-    mapped: dict[int, str] = {}
+    mapped: dict[int, tuple[str, int]] = {}
     for tag, start, end, other_start, other_end in matcher.get_opcodes():
         if tag in {"equal", "replace"} and end - start == other_end - other_start:
             mapped.update(
-                (start + k, _in_class(layout, index, start + k, theirs[other_start + k]))
+                (
+                    start + k,
+                    (_in_class(layout, index, start + k, theirs[other_start + k]), other_start + k),
+                )
                 for k in range(end - start)
             )
     return mapped
