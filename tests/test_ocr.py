@@ -238,6 +238,20 @@ def test_o_among_digits_that_passes_either_way_becomes_zero_and_is_recorded() ->
     assert [(c.col, c.read, c.used) for c in best.corrections] == [(3, "O", "0"), (4, "O", "0")]
 
 
+def test_ambiguous_swap_takes_the_one_leaving_fewest_letters() -> None:
+    """`O0000000<` fails its check digit 0; `00000000<` and `OO000000<` would both pass. The
+    swap that leaves no letter among the digits is made and recorded (never shown clean)."""
+    line1 = "P<UTOSPECIMEN<<SPECIMEN<<<<<<<<<<<<<<<<<<<<<"
+    line2 = "00000000<0UTO5911239F1201011<<<<<<<<<<<<<<" + "0"
+    line2 = line2[:43] + checkdigit.compute(line2[:10] + line2[13:20] + line2[21:43])
+    assert checkdigit.is_valid("OO000000<", "0")
+    best = score_lines([line1, "O" + line2[1:]])
+    assert best is not None
+    assert best.lines[1] == line2
+    assert [(c.col, c.read, c.used) for c in best.corrections] == [(0, "O", "0")]
+    assert not best.failed_checks
+
+
 def test_letters_in_a_document_number_without_digits_alternative_stay() -> None:
     """An `O` whose digit reading fails the check digit is kept as read (no correction)."""
     line2 = "AB1O23456" + checkdigit.compute("AB1O23456") + ICAO_TD3[1][10:]

@@ -77,7 +77,6 @@ _LOOKALIKE = {
     "6": "G",
     "G": "6",
 }
-_MAX_SWAPS = 1
 # Letters that OCR-B glyphs turn into on blurred or low-resolution scans (measured on the
 # developers' set: CAN read CAM, USA read UBA, JPN read JTN or JPH, EGY read EGT, UTO read OTO;
 # a card's I read Z beside vertical print).
@@ -641,7 +640,14 @@ def _fix_name_filler(
 def _checks(
     layout: Layout, lines: list[list[str]], corrections: list[Correction]
 ) -> tuple[list[str], int]:
-    """Run every check digit; swap look-alikes in a failing field when that alone fixes it."""
+    """Run every check digit; swap look-alikes in a failing field when that alone fixes it.
+
+    When several single swaps would satisfy a field's check digit (`O0000000<` passes as
+    `00000000<` and as `OO000000<`), the one that leaves only digits in the field is made, if
+    only one does: a letter read among digits is a likelier misread than a digit read as a
+    second letter. (The composite check cannot choose: it weighs the document number at
+    the same positions as its own check digit does.)
+    """
     failed: list[str] = []
     run = 0
     for check in layout.checks:
@@ -673,13 +679,16 @@ def _checks(
             if data_spec.chars is CharClass.ALNUM:
                 _prefer_zeros(line, data_spec.line, data_spec.start, data, digit, corrections)
             continue
-        if data_spec.chars is CharClass.ALNUM and _swap_to_pass(
-            line, data_spec.line, data_spec.start, data, digit, check.code, corrections
-        ):
-            # The swap may leave O's among digits that pass either way (`XX0OO0OO`).
-            swapped = "".join(line[data_spec.start : data_spec.end])
-            _prefer_zeros(line, data_spec.line, data_spec.start, swapped, digit, corrections)
-            continue
+        if data_spec.chars is CharClass.ALNUM:
+            answers = _fewest_letters(data, _swaps(data, digit))
+            if len(answers) == 1:
+                _swap(
+                    line, data_spec.line, data_spec.start, data, answers[0], check.code, corrections
+                )
+                # The swap may leave O's among digits that pass either way (`XX0OO0OO`).
+                swapped = "".join(line[data_spec.start : data_spec.end])
+                _prefer_zeros(line, data_spec.line, data_spec.start, swapped, digit, corrections)
+                continue
         failed.append(check.code)
     return failed, run
 
@@ -724,39 +733,42 @@ def _prefer_zeros(  # noqa: PLR0917 - private helper with one caller
             line[start + i] = "0"
 
 
-def _swap_to_pass(  # noqa: PLR0917 - private helper with one caller
+def _swaps(data: str, digit: str) -> list[tuple[int, str]]:
+    """Every single look-alike swap (position, new character) that satisfies the check."""
+    return [
+        (position, alike)
+        for position, char in enumerate(data)
+        for alike in _LOOKALIKE.get(char, "")
+        if checkdigit.is_valid(data[:position] + alike + data[position + 1 :], digit)
+    ]
+
+
+def _fewest_letters(data: str, answers: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The one swap after which the field holds no letter, when several would pass."""
+
+    def letters(answer: tuple[int, str]) -> int:
+        position, char = answer
+        return sum(ch.isalpha() for ch in data[:position] + char + data[position + 1 :])
+
+    if len(answers) < 2:
+        return answers
+    digits_only = [answer for answer in answers if letters(answer) == 0]
+    return digits_only if len(digits_only) == 1 else answers
+
+
+def _swap(  # noqa: PLR0917 - private helper
     line: list[str],
     index: int,
     start: int,
     data: str,
-    digit: str,
+    answer: tuple[int, str],
     code: str,
     corrections: list[Correction],
-) -> bool:
-    """The fewest look-alike swaps (at most two, one unique answer) that satisfy the check."""
-    positions = [i for i, ch in enumerate(data) if ch in _LOOKALIKE]
-    for count in range(1, _MAX_SWAPS + 1):
-        answers = []
-        for chosen in itertools.combinations(positions, count):
-            for replacement in itertools.product(*(_LOOKALIKE[data[i]] for i in chosen)):
-                candidate = list(data)
-                for i, ch in zip(chosen, replacement, strict=True):
-                    candidate[i] = ch
-                if checkdigit.is_valid("".join(candidate), digit):
-                    answers.append((chosen, replacement))
-        if len(answers) == 1:
-            chosen, replacement = answers[0]
-            for i, ch in zip(chosen, replacement, strict=True):
-                corrections.append(
-                    Correction(
-                        index, start + i, data[i], ch, f"look-alike swap that satisfies {code}"
-                    )
-                )
-                line[start + i] = ch
-            return True
-        if answers:
-            return False
-    return False
+) -> None:
+    position, char = answer
+    reason = f"look-alike swap that satisfies {code}"
+    corrections.append(Correction(index, start + position, data[position], char, reason))
+    line[start + position] = char
 
 
 def layouts() -> dict[DocType, Layout]:
