@@ -6,6 +6,7 @@ reads the lines of the project's generated specimens and of real specimen images
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -197,3 +198,25 @@ def test_any_block_gives_sane_bands_and_line_images(height, width, seed, stripes
         assert image.shape[0] == LINE_HEIGHT
         assert image.shape[1] >= LINE_HEIGHT
         assert np.isfinite(image).all()
+
+
+def test_block_the_line_reader_reads_as_an_mrz_is_read_first() -> None:
+    """A busy first block (here: noise) would spend the page's Tesseract budget before the
+    zone is reached; our line reader looks at every block first (no Tesseract call) and the
+    one it reads as a consistent MRZ goes first. Its lines are kept, not read twice."""
+    from screening.ocr import _looked_over  # noqa: PLC0415 - private helper under test
+
+    image = load_document(ROOT / "samples" / "td3_clean.jpg").pages[0].image
+    reader = find_line_reader()
+    assert reader is not None
+    [zone] = [
+        candidate
+        for candidate in find_candidates(image)
+        if any(line.text.startswith("P<UTO") for line in reader.read_block(candidate.crop))
+    ]
+    noise = np.random.default_rng(7).integers(0, 256, (120, 600), dtype=np.uint8)
+    busy = dataclasses.replace(zone, crop=noise, score=zone.score + 1)
+    seen: dict = {}
+    assert [id(c) for c in _looked_over((busy, zone), seen)] == [id(zone), id(busy)]
+    assert set(seen) == {id(busy), id(zone)}
+    assert [id(c) for c in _looked_over((zone, busy), {})] == [id(zone), id(busy)]

@@ -329,6 +329,19 @@ def test_unsure_line_reader_is_one_vote_among_three() -> None:
     assert vote(misread, [_line_reader(0.6, *ICAO_TD3), misread, misread]) is misread
 
 
+def test_fairly_sure_line_reader_breaks_a_three_way_split() -> None:
+    """Three readers, three letters (`GAIMU`, `LAIMU`, `BAIMU`): our line reader, fairly
+    sure of its `G` (0.85), breaks the tie; against two readers that agree it would not."""
+    truth = ICAO_TD3[0].replace("ERIKSSON", "GAIMU<<<")
+    assert ICAO_TD3[0].count("ERIKSSON") == 1
+    lines = (truth, ICAO_TD3[1])
+    chosen = _single(truth.replace("GAIMU", "LAIMU"), ICAO_TD3[1])
+    third = _single(truth.replace("GAIMU", "BAIMU"), ICAO_TD3[1])
+    voted = vote(chosen, [_line_reader(0.85, *lines), chosen, third])
+    assert voted.lines == lines
+    assert vote(chosen, [_line_reader(0.85, *lines), chosen, chosen]) is chosen
+
+
 def test_tied_vote_keeps_the_chosen_letter() -> None:
     """One reader against one: the chosen reading stays as it is, nothing is recorded."""
     chosen = _single(*ICAO_TD3)

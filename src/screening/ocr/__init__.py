@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from screening.model import Check, Correction, Mrz
+    from screening.ocr.cnn import LineReader
     from screening.ocr.detect import Candidate
 
 __all__ = [
@@ -257,10 +258,13 @@ def _best_read(
     best: _PageRead | None = None
     calls = 0
     notes: list[str] = []
-    for candidate in candidates:
+    seen: dict[int, tuple[bool, list[ReadLine]]] = {}
+    for candidate in _looked_over(candidates, seen):
         if calls >= max_calls:
             break
-        read, used = _read_candidate(candidate, models, timeout_s, max_calls - calls, notes)
+        read, used = _read_candidate(
+            candidate, models, timeout_s, max_calls - calls, notes, seen.get(id(candidate))
+        )
         calls += used
         if read is not None and (best is None or read.hypothesis.key < best.hypothesis.key):
             best = read
@@ -271,12 +275,13 @@ def _best_read(
     return dataclasses.replace(best, calls=calls, notes=tuple(dict.fromkeys(notes)))
 
 
-def _read_candidate(
+def _read_candidate(  # noqa: PLR0917 - private helper with one caller
     candidate: Candidate,
     models: tuple[Model, Model | None],
     timeout_s: float,
     budget: int,
     notes: list[str],
+    seen: tuple[bool, list[ReadLine]] | None = None,
 ) -> tuple[_PageRead | None, int]:
     """Read one block: upright first, upside down when that reads badly, then more variants.
 
@@ -288,6 +293,8 @@ def _read_candidate(
     variants are interleaved with the second model's readings.
     """
     block = _Block(candidate, models, timeout_s, budget, notes)
+    if seen is not None:
+        block.seen[seen[0]] = seen[1]
     # Try first the way the ink says: fillers (`<`, little ink) end the lines on the right.
     likely = _ink_balance(candidate.crop) < -_FLIP_BALANCE
     block.look(likely)
@@ -346,6 +353,8 @@ class _Block:
         self.budget = budget
         self.notes = notes
         self.line_reader = find_line_reader()
+        # Our line reader's lines already read each way (`_looked_over`), to reuse.
+        self.seen: dict[bool, list[ReadLine]] = {}
         self.height = _char_height(candidate.crop)
         flipped = np.ascontiguousarray(candidate.crop[::-1, ::-1])
         self.crops = {False: candidate.crop, True: flipped}
@@ -373,14 +382,13 @@ class _Block:
         """Our line reader's reading of the block (no Tesseract call), once per way."""
         if self.line_reader is None or _LINE_READER in self.readers[flip]:
             return self.best[flip]
+        lines = self.seen.get(flip)
+        if lines is None:
+            lines = _line_reading(self.line_reader, self.crops[flip])
         tag = f"{'180' if flip else '0'}/{_LINE_READER}"
-        lines = [
-            ReadLine(
-                line.text, line.confidence, tag, _LINE_READER_RANK, line.row, line.probabilities
-            )
-            for line in self.line_reader.read_block(self.crops[flip])
-        ]
-        return self.add(flip, _LINE_READER, lines)
+        return self.add(
+            flip, _LINE_READER, [dataclasses.replace(line, source=tag) for line in lines]
+        )
 
     def run(self, flip: bool, variant: str, reader: Model | None = None) -> Hypothesis | None:
         """One Tesseract call: `reader` (default the first model) on a preprocessing variant."""
@@ -466,6 +474,49 @@ class _Block:
         return _PageRead(
             chosen, self.candidate, flip, self.calls, (), disputed, tuple(self.asked[flip])
         )
+
+
+def _looked_over(
+    candidates: tuple[Candidate, ...], seen: dict[int, tuple[bool, list[ReadLine]]]
+) -> tuple[Candidate, ...]:
+    """The candidates in order, but a block our line reader reads as an MRZ goes first.
+
+    Only when the first block does not read as a consistent MRZ to our line reader alone and
+    a later one does is that one moved to the front. The line reader costs no Tesseract call
+    (milliseconds a line), while the page's budget of Tesseract calls can be spent on a busy
+    first block (a card's whole back, its text and portrait) before the zone beside it is
+    reached. Each block's lines, read the way its ink suggests, are kept in `seen` (by the
+    candidate's id) for `_Block.look`, so the block is not read twice.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    reader = find_line_reader()
+    if reader is None or len(candidates) < 2:
+        return candidates
+
+    def consistent(candidate: Candidate) -> bool:
+        flip = _ink_balance(candidate.crop) < -_FLIP_BALANCE
+        crop = np.ascontiguousarray(candidate.crop[::-1, ::-1]) if flip else candidate.crop
+        lines = _line_reading(reader, crop)
+        seen[id(candidate)] = (flip, lines)
+        hypothesis = _plausible(arbitrate([lines]))
+        return hypothesis is not None and hypothesis.consistent
+
+    if consistent(candidates[0]):
+        return candidates
+    first = next((c for c in candidates[1:] if consistent(c)), None)
+    if first is None:
+        return candidates
+    return (first, *(c for c in candidates if c is not first))
+
+
+def _line_reading(reader: LineReader, crop: npt.NDArray[np.uint8]) -> list[ReadLine]:
+    """Our line reader's lines of one block, as `ReadLine`s."""
+    tag = f"0/{_LINE_READER}"
+    return [
+        ReadLine(line.text, line.confidence, tag, _LINE_READER_RANK, line.row, line.probabilities)
+        for line in reader.read_block(crop)
+    ]
 
 
 def _ink_balance(crop: npt.NDArray[np.uint8]) -> float:

@@ -113,6 +113,9 @@ _DOUBT = 0.5
 # A character read with this probability or more outweighs two other readers in `vote`.
 _SURE_VOTE = 0.9
 _SURE_WEIGHT = 2.1
+# ...and one read with this probability or more breaks a tie (a three-way split, one to one).
+_FAIRLY_SURE = 0.8
+_FAIRLY_SURE_WEIGHT = 1.2
 # Line combinations scored per layout: the best options of each line, all combined.
 _MAX_COMBINATIONS = 512
 _COUNTRY_FIELDS = frozenset({"issuing_state", "nationality"})
@@ -839,8 +842,9 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
     per character, except a character its reader was sure of (probability `_SURE_VOTE` or
     more, only our line reader gives one), which outweighs two others: the two Tesseract
     models are not independent (one is the other fine-tuned) and share their misreadings of
-    blurred name letters. Every change is a recorded `Correction` naming the votes, so a voted
-    read is never shown as a clean one (and the disagreement itself fails `ocr_agreement`).
+    blurred name letters. A character read fairly surely (`_FAIRLY_SURE`) breaks a tie.
+    Every change is a recorded `Correction` naming the votes, so a voted read is never shown
+    as a clean one (and the disagreement itself fails `ocr_agreement`).
     """
     protected = protected_positions(chosen)
     lines = [list(line) for line in chosen.lines]
@@ -852,12 +856,12 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
         for reading in same:
             chances = reading.probabilities[index] if reading.probabilities else ()
             for col, (char, at) in _aligned(mine, reading, index).items():
-                sure = at < len(chances) and chances[at] >= _SURE_VOTE
+                weight = _ballot(chances[at] if at < len(chances) else None)
                 if (index, col) not in protected:
                     counts = ballots.setdefault(col, {})
-                    counts[char] = counts.get(char, 0) + (_SURE_WEIGHT if sure else 1.0)
+                    counts[char] = counts.get(char, 0) + weight
                     voters.setdefault(col, {}).setdefault(char, []).append(
-                        "a sure reading" if sure else "a reading"
+                        "a sure reading" if weight > 1 else "a reading"
                     )
         for col, counts in sorted(ballots.items()):
             top = max(counts, key=lambda char: (counts[char], char == mine[col]))
@@ -893,6 +897,13 @@ def _reads_of(hypothesis: Hypothesis) -> list[ReadLine]:
             strict=True,
         )
     ]
+
+
+def _ballot(chance: float | None) -> float:
+    """A reading's vote for one character, given its reader's probability for it (if any)."""
+    if chance is None or chance < _FAIRLY_SURE:
+        return 1.0
+    return _SURE_WEIGHT if chance >= _SURE_VOTE else _FAIRLY_SURE_WEIGHT
 
 
 def _aligned(mine: str, reading: Hypothesis, index: int) -> dict[int, tuple[str, int]]:
