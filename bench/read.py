@@ -76,13 +76,14 @@ def prepare_files(rows, variants, folder: Path):
         image = load_document(source).pages[0].image
         for variant in variants:
             out = folder / f"{variant}__{Path(row['file']).stem}"
-            derived = derive(image, variant)
             if variant == "jpeg30":
+                # Compressed once: the source image written at quality 30 (`derive` would
+                # compress it, and writing that as JPEG again would compress it twice).
                 out = out.with_suffix(".jpg")
-                cv2.imwrite(str(out), derived, [cv2.IMWRITE_JPEG_QUALITY, 30])
+                cv2.imwrite(str(out), image, [cv2.IMWRITE_JPEG_QUALITY, 30])
             else:
                 out = out.with_suffix(".png")
-                cv2.imwrite(str(out), derived)
+                cv2.imwrite(str(out), derive(image, variant))
             jobs.append((variant, row, str(out)))
     return jobs
 
