@@ -316,9 +316,8 @@ def _read_candidate(  # noqa: PLR0917 - private helper with one caller
         if max(weights.values()) <= 0:
             return None, block.calls
         upside = weights[True] > weights[False]
-    tesseract = models
     for variant, rank in _MORE_READINGS:
-        reader = tesseract[rank]
+        reader = models[rank]
         if block.calls >= budget:
             break
         if reader is None or (rank and block.best[upside] is None):
@@ -384,11 +383,8 @@ class _Block:
             return self.best[flip]
         lines = self.seen.get(flip)
         if lines is None:
-            lines = _line_reading(self.line_reader, self.crops[flip])
-        tag = f"{'180' if flip else '0'}/{_LINE_READER}"
-        return self.add(
-            flip, _LINE_READER, [dataclasses.replace(line, source=tag) for line in lines]
-        )
+            lines = _line_reading(self.line_reader, self.crops[flip], flip)
+        return self.add(flip, _LINE_READER, lines)
 
     def run(self, flip: bool, variant: str, reader: Model | None = None) -> Hypothesis | None:
         """One Tesseract call: `reader` (default the first model) on a preprocessing variant."""
@@ -497,7 +493,7 @@ def _looked_over(
     def consistent(candidate: Candidate) -> bool:
         flip = _ink_balance(candidate.crop) < -_FLIP_BALANCE
         crop = np.ascontiguousarray(candidate.crop[::-1, ::-1]) if flip else candidate.crop
-        lines = _line_reading(reader, crop)
+        lines = _line_reading(reader, crop, flip)
         seen[id(candidate)] = (flip, lines)
         hypothesis = _plausible(arbitrate([lines]))
         return hypothesis is not None and hypothesis.consistent
@@ -510,9 +506,9 @@ def _looked_over(
     return (first, *(c for c in candidates if c is not first))
 
 
-def _line_reading(reader: LineReader, crop: npt.NDArray[np.uint8]) -> list[ReadLine]:
-    """Our line reader's lines of one block, as `ReadLine`s."""
-    tag = f"0/{_LINE_READER}"
+def _line_reading(reader: LineReader, crop: npt.NDArray[np.uint8], flip: bool) -> list[ReadLine]:
+    """Our line reader's lines of one block (`crop`, already turned when `flip`)."""
+    tag = f"{'180' if flip else '0'}/{_LINE_READER}"
     return [
         ReadLine(line.text, line.confidence, tag, _LINE_READER_RANK, line.row, line.probabilities)
         for line in reader.read_block(crop)

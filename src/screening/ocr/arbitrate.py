@@ -683,7 +683,7 @@ def _checks(
                 _prefer_zeros(line, data_spec.line, data_spec.start, data, digit, corrections)
             continue
         if data_spec.chars is CharClass.ALNUM:
-            answers = _fewest_letters(data, _swaps(data, digit))
+            answers = _only_digits_if_unique(data, _swaps(data, digit))
             if len(answers) == 1:
                 _swap(
                     line, data_spec.line, data_spec.start, data, answers[0], check.code, corrections
@@ -746,7 +746,7 @@ def _swaps(data: str, digit: str) -> list[tuple[int, str]]:
     ]
 
 
-def _fewest_letters(data: str, answers: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def _only_digits_if_unique(data: str, answers: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """The one swap after which the field holds no letter, when several would pass."""
 
     def letters(answer: tuple[int, str]) -> int:
@@ -851,27 +851,24 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
     corrections = list(chosen.corrections)
     same = [reading for reading in readings if reading.doc_type == chosen.doc_type]
     for index, mine in enumerate(chosen.lines):
-        ballots: dict[int, dict[str, float]] = {}
-        voters: dict[int, dict[str, list[str]]] = {}
+        # Column -> character -> the weight of each reading's vote for it.
+        ballots: dict[int, dict[str, list[float]]] = {}
         for reading in same:
             chances = reading.probabilities[index] if reading.probabilities else ()
             for col, (char, at) in _aligned(mine, reading, index).items():
-                weight = _ballot(chances[at] if at < len(chances) else None)
                 if (index, col) not in protected:
-                    counts = ballots.setdefault(col, {})
-                    counts[char] = counts.get(char, 0) + weight
-                    voters.setdefault(col, {}).setdefault(char, []).append(
-                        "a sure reading" if weight > 1 else "a reading"
-                    )
-        for col, counts in sorted(ballots.items()):
-            top = max(counts, key=lambda char: (counts[char], char == mine[col]))
-            if top == mine[col] or counts[top] <= counts.get(mine[col], 0):
+                    weight = _ballot(chances[at] if at < len(chances) else None)
+                    ballots.setdefault(col, {}).setdefault(char, []).append(weight)
+        for col, votes in sorted(ballots.items()):
+            top = max(votes, key=lambda char: (sum(votes[char]), char == mine[col]))
+            if top == mine[col] or sum(votes[top]) <= sum(votes.get(mine[col], [])):
                 continue
-            ayes = voters[col][top]
+            ayes = votes[top]
+            voters = " and ".join("a sure reading" if w > 1 else "a reading" for w in ayes)
             reason = (
                 f"{len(ayes)} of {len(same)} readings read {top} here"
                 if len(ayes) * 2 > len(same)
-                else f"{' and '.join(ayes)} of {len(same)} read {top} here, outweighing the rest"
+                else f"{voters} of {len(same)} read {top} here, outweighing the rest"
             )
             corrections.append(Correction(index, col, mine[col], top, reason))
             lines[index][col] = top
