@@ -163,8 +163,20 @@ def _blocks(
     if top <= 0:
         return []
     grad8 = (255 * (grad / top)).astype("uint8")
+    # Straight edges across the text running over half the image (the gap between two sides
+    # of a card scanned together, a page's border) are not text: removed, they cannot glue
+    # a block to the rest of the page.
+    # The threshold is still Otsu's of the whole page.
+    tall = cv2.getStructuringElement(cv2.MORPH_RECT, (1, _odd(height / 2)))
+    otsu, _ = cv2.threshold(
+        cv2.morphologyEx(grad8, cv2.MORPH_CLOSE, rect_kernel),
+        0,
+        255,
+        cv2.THRESH_BINARY | cv2.THRESH_OTSU,
+    )
+    grad8 = cv2.subtract(grad8, cv2.morphologyEx(grad8, cv2.MORPH_OPEN, tall))
     grad8 = cv2.morphologyEx(grad8, cv2.MORPH_CLOSE, rect_kernel)
-    otsu, block_mask = cv2.threshold(grad8, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    block_mask = ((grad8 > otsu) * 255).astype("uint8")
     square = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(21 * unit), _odd(21 * unit)))
     block_mask = cv2.morphologyEx(block_mask, cv2.MORPH_CLOSE, square)
     block_mask = cv2.erode(block_mask, np.ones((3, 3), np.uint8), iterations=2)
