@@ -364,6 +364,76 @@ def test_vote_aligns_a_reading_with_an_inserted_character() -> None:
     assert voted.lines == tuple(ICAO_TD3)
 
 
+def test_line_cut_at_the_wrong_end_takes_the_line_most_readers_read() -> None:
+    """Our reader read two letters of the card's other side before the names line and cut
+    the fillers off its end (`U<TEST<<MILICA<<...`); both Tesseract models read the names
+    alone (`TEST<<MILICA<<...`, cut at the front). The per-column vote cannot mend a shift;
+    the line two of three readers agree on is taken, every changed column recorded."""
+    truth = ICAO_TD1[2].replace("ERIKSSON<<ANNA<MARIA", "TEST<<MILICA<<<<<<<<")
+    lines = (ICAO_TD1[0], ICAO_TD1[1], truth)
+    chosen = _single(ICAO_TD1[0], ICAO_TD1[1], "U<" + truth)
+    assert chosen.lines[2] == ("U<" + truth)[:30]
+    other = _single(ICAO_TD1[0], ICAO_TD1[1], "J6" + truth)
+    assert other.lines[2] == truth
+    voted = vote(chosen, [chosen, other, other])
+    assert voted.lines == lines
+    changed = [fix for fix in voted.corrections if fix.read and fix.used]
+    assert changed
+    assert all(fix.reason == f"2 of 3 readings read this line as {truth}" for fix in changed)
+    # A line read at its own length is still voted column by column (no shift to mend).
+    misread = _single(ICAO_TD1[0], ICAO_TD1[1], truth.replace("MILICA", "MILIGA"))
+    voted = vote(misread, [misread, other, other])
+    assert [fix.reason for fix in voted.corrections] == ["2 of 3 readings read C here"]
+
+
+def test_same_line_from_two_readings_keeps_the_fewest_length_edits() -> None:
+    """The same names line comes from two readings, one needing four characters cut off
+    (`V787TEST...`, the second model) and one six (`WAALXWTEST...`, the first model): the
+    four-edit reading stands for it, so it beats `7TEST...` (five edits, `7` read as `T`)."""
+    truth = "TEST<<MILICA<<<<<<<<<<<<<<<<<<"
+    first = [ReadLine(ICAO_TD1[0], 90.0, "a"), ReadLine(ICAO_TD1[1], 90.0, "a")]
+    passes = [
+        [*first, ReadLine("WAALXW" + truth, 80.0, "a", 0)],
+        [*first, ReadLine("V787" + truth, 70.0, "b", 1)],
+    ]
+    best = arbitrate(passes)
+    assert best is not None
+    assert best.lines[2] == truth
+    assert len([fix for fix in best.corrections if fix.line == 2]) == 4
+
+
+def test_doubted_characters_cut_off_a_line_are_not_doubts() -> None:
+    """Our reader doubted two stray characters before the zone's first line (cut off to fit
+    the layout): they are not in the read, so the read stays consistent. A doubted digit
+    inside the document number, whose check digit passes, is still a doubt."""
+    lines = [f"4L{ICAO_TD3[0]}", ICAO_TD3[1]]
+    chances = [(0.2, 0.3, *(0.99,) * 44), (0.99,) * 44]
+    best = arbitrate(
+        [[ReadLine(t, 90.0, "0/cnn", 1, None, c) for t, c in zip(lines, chances, strict=True)]]
+    )
+    assert best is not None
+    assert best.lines == tuple(ICAO_TD3)
+    assert best.doubts == 0
+    assert best.consistent
+    unsure = [chances[0], (0.99, 0.3, *(0.99,) * 42)]
+    best = arbitrate(
+        [[ReadLine(t, 90.0, "0/cnn", 1, None, c) for t, c in zip(lines, unsure, strict=True)]]
+    )
+    assert best is not None
+    assert best.doubts == 1
+    assert not best.consistent
+
+
+def test_passport_code_read_as_b_is_restored() -> None:
+    """A blurred `P` read as `B` in a passport's document code is the only look-alike of `P`:
+    restored and recorded, instead of an anomaly that loses to a worse reading."""
+    best = score_lines(["B" + ICAO_TD3[0][1:], ICAO_TD3[1]])
+    assert best is not None
+    assert best.lines == tuple(ICAO_TD3)
+    assert [(c.line, c.col, c.read, c.used) for c in best.corrections] == [(0, 0, "B", "P")]
+    assert not best.anomalies
+
+
 # --- real images (Tesseract) -----------------------------------------------------------------
 
 SAMPLE_CASES = [
@@ -502,6 +572,26 @@ def test_real_specimen_rotated_180_is_read(shared_data: Path, tmp_path: Path) ->
     assert result.mrz is not None
     assert result.mrz.value("document_number") == "PA9992921"
     assert abs(result.angle - 180) < 10
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_blurred_card_scanned_beside_its_other_side_is_read(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """A card's two sides scanned side by side, blurred (Gaussian, sigma 1.5): the line
+    between the sides must not glue the zone to the rest of the page, and the names line,
+    read with letters of the other side before it, is cut at the right end."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    name = "mrz-Arg0s1080__docs_images_id_cards_Serbia.png"
+    row = _shared_rows(shared_data)[name]
+    image = cv2.imread(str(shared_data / "mrz" / "images" / name))
+    target = tmp_path / "blurred.png"
+    cv2.imwrite(str(target), cv2.GaussianBlur(image, (0, 0), 1.5))
+    (result,) = read_document(target, today=TODAY)
+    assert result.mrz is not None
+    assert list(result.mrz.lines) == row["lines"]
 
 
 @pytest.mark.ocr

@@ -14,6 +14,7 @@ as a `Correction` with its reason, so a repaired read is never shown as a clean 
 
 from __future__ import annotations
 
+import collections
 import difflib
 import functools
 import itertools
@@ -82,7 +83,7 @@ _LOOKALIKE = {
 # a card's I read Z beside vertical print).
 _LETTER_LOOKALIKE = {
     "A": "4R",
-    "B": "ES8R",
+    "B": "ES8RP",
     "C": "GO",
     "D": "O0",
     "E": "BFI",
@@ -194,7 +195,12 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
             for group in found:
                 read = group[index]
                 for text, fixes in _fit_length(read.text, length, index):
-                    if text not in seen or _preference(read) < _preference(seen[text][0]):
+                    # The same text from several readings: the one that needed fewest
+                    # length edits to give it, then the first model's, the more confident.
+                    if text not in seen or (len(fixes), _preference(read)) < (
+                        len(seen[text][2]),
+                        _preference(seen[text][0]),
+                    ):
                         seen[text] = (read, text, fixes)
             ranked = sorted(
                 seen.values(),
@@ -319,28 +325,51 @@ def _score(
         confidences=tuple(read.confidence for read in reads),
         sources=tuple(read.source for read in reads),
         ranks=tuple(read.rank for read in reads),
-        doubts=_doubts(layout, failed, reads),
+        doubts=_doubts(layout, failed, reads, corrections),
         probabilities=tuple(read.probabilities for read in reads),
     )
 
 
-def _doubts(layout: Layout, failed: list[str], reads: list[ReadLine]) -> int:
+def _doubts(
+    layout: Layout, failed: list[str], reads: list[ReadLine], fixes: list[Correction]
+) -> int:
     """Characters the reader doubted (probability below one half) in fields that pass.
 
     A check digit passes by chance once in ten: when it passes only thanks to characters
     the reader itself thought more likely wrong, it proves little (a specimen printed with
-    bad check digits must not be "read right" by a misread that happens to fit). A line the
-    reader read at another length cannot be mapped, so each doubted character in it counts.
+    bad check digits must not be "read right" by a misread that happens to fit). A line read
+    at another length is mapped through its length edits (`fixes`): a doubted character that
+    was cut off is not in the hypothesis and proves nothing either way.
     """
     covered = _covered(layout, tuple(failed))
     count = 0
     for index, read in enumerate(reads):
         doubted = [col for col, chance in enumerate(read.probabilities) if chance < _DOUBT]
-        if len(read.text) != layout.line_length:
-            count += len(doubted)
-        else:
-            count += sum(1 for col in doubted if (index, col) in covered)
+        if not doubted:
+            continue
+        columns = _as_laid_out(len(read.text), index, fixes)
+        count += sum(1 for col in doubted if (index, columns.get(col, -1)) in covered)
     return count
+
+
+def _as_laid_out(length: int, index: int, fixes: list[Correction]) -> dict[int, int]:
+    """Column as read -> column in the layout, for line `index` after its length edits.
+
+    `_fit_length` records a character cut off as read -> nothing and a filler put in as
+    nothing -> `<`; every other character keeps its order.
+    """
+    dropped = {fix.col for fix in fixes if fix.line == index and fix.read and not fix.used}
+    inserted = {fix.col for fix in fixes if fix.line == index and fix.used and not fix.read}
+    columns: dict[int, int] = {}
+    out = 0
+    for col in range(length):
+        if col in dropped:
+            continue
+        while out in inserted:
+            out += 1
+        columns[col] = out
+        out += 1
+    return columns
 
 
 def _windows(lines: list[ReadLine], count: int) -> list[list[ReadLine]]:
@@ -850,7 +879,11 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
     lines = [list(line) for line in chosen.lines]
     corrections = list(chosen.corrections)
     same = [reading for reading in readings if reading.doc_type == chosen.doc_type]
-    for index, mine in enumerate(chosen.lines):
+    for index, as_chosen in enumerate(chosen.lines):
+        mine = as_chosen
+        if _fitted(chosen, index):
+            mine = _majority_line(index, as_chosen, same, protected, corrections)
+        lines[index] = list(mine)
         # Column -> character -> the weight of each reading's vote for it.
         ballots: dict[int, dict[str, list[float]]] = {}
         for reading in same:
@@ -877,6 +910,43 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
     texts = ["".join(line) for line in lines]
     rescored = _score(LAYOUTS[chosen.doc_type], texts, _reads_of(chosen), corrections)
     return rescored if rescored is not None else chosen
+
+
+def _fitted(hypothesis: Hypothesis, index: int) -> bool:
+    """Whether line `index` was cut or padded to its length (`_fit_length`)."""
+    return any(
+        fix.line == index and (not fix.read or not fix.used) for fix in hypothesis.corrections
+    )
+
+
+def _majority_line(
+    index: int,
+    mine: str,
+    readings: list[Hypothesis],
+    protected: frozenset[tuple[int, int]],
+    corrections: list[Correction],
+) -> str:
+    """The line most readings read, letter for letter, if it differs from ours only unprotected.
+
+    Used only for a line the chosen reading cut or padded to length (`_fitted`). A line read
+    with text of the next field at one end (a card's other side scanned beside it) can be
+    cut to length two ways, both with as many edits: the chosen reading may have kept the
+    stray letters (`U<TEST<<MILICA<<...` for `TEST<<MILICA<<<...`). The per-column vote
+    cannot mend that shift, since every column after it differs; a whole line that the
+    majority of readers agree on can. Each changed column is a recorded `Correction`.
+    """
+    texts = [reading.lines[index] for reading in readings if index < len(reading.lines)]
+    if not texts:
+        return mine
+    top, count = collections.Counter(texts).most_common(1)[0]
+    if top == mine or count * 2 <= len(readings) or len(top) != len(mine):
+        return mine
+    changed = [col for col, pair in enumerate(zip(mine, top, strict=True)) if pair[0] != pair[1]]
+    if any((index, col) in protected for col in changed):
+        return mine
+    reason = f"{count} of {len(readings)} readings read this line as {top}"
+    corrections.extend(Correction(index, col, mine[col], top[col], reason) for col in changed)
+    return top
 
 
 def _reads_of(hypothesis: Hypothesis) -> list[ReadLine]:
@@ -909,10 +979,7 @@ def _aligned(mine: str, reading: Hypothesis, index: int) -> dict[int, tuple[str,
     A line the reading had to trim or pad is aligned as read (difflib); only columns in equal
     or same-length replaced runs are mapped, so an inserted character shifts nothing.
     """
-    fitted = any(
-        fix.line == index and (not fix.read or not fix.used) for fix in reading.corrections
-    )
-    if not fitted:
+    if not _fitted(reading, index):
         return {col: (char, col) for col, char in enumerate(reading.lines[index])}
     theirs = reading.original[index]
     layout = LAYOUTS[reading.doc_type]
