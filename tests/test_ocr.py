@@ -238,7 +238,7 @@ def test_o_among_digits_that_passes_either_way_becomes_zero_and_is_recorded() ->
     assert [(c.col, c.read, c.used) for c in best.corrections] == [(3, "O", "0"), (4, "O", "0")]
 
 
-def test_ambiguous_swap_takes_the_one_leaving_fewest_letters() -> None:
+def test_ambiguous_swap_takes_the_one_leaving_only_digits() -> None:
     """`O0000000<` fails its check digit 0; `00000000<` and `OO000000<` would both pass. The
     swap that leaves no letter among the digits is made and recorded (never shown clean)."""
     line1 = "P<UTOSPECIMEN<<SPECIMEN<<<<<<<<<<<<<<<<<<<<<"

@@ -295,8 +295,8 @@ def _read_candidate(  # noqa: PLR0917 - private helper with one caller
     block = _Block(candidate, models, timeout_s, budget, notes)
     if seen is not None:
         block.seen[seen[0]] = seen[1]
-    # Try first the way the ink says: fillers (`<`, little ink) end the lines on the right.
-    likely = _ink_balance(candidate.crop) < -_FLIP_BALANCE
+    # Try first the way the ink says (`_looked_over` may have asked already).
+    likely = seen[0] if seen is not None else _upside_down_first(candidate.crop)
     block.look(likely)
     first = block.run(likely, _VARIANTS[0])
     if first is not None and first.consistent:
@@ -491,7 +491,7 @@ def _looked_over(
         return candidates
 
     def consistent(candidate: Candidate) -> bool:
-        flip = _ink_balance(candidate.crop) < -_FLIP_BALANCE
+        flip = _upside_down_first(candidate.crop)
         crop = np.ascontiguousarray(candidate.crop[::-1, ::-1]) if flip else candidate.crop
         lines = _line_reading(reader, crop, flip)
         seen[id(candidate)] = (flip, lines)
@@ -513,6 +513,14 @@ def _line_reading(reader: LineReader, crop: npt.NDArray[np.uint8], flip: bool) -
         ReadLine(line.text, line.confidence, tag, _LINE_READER_RANK, line.row, line.probabilities)
         for line in reader.read_block(crop)
     ]
+
+
+def _upside_down_first(crop: npt.NDArray[np.uint8]) -> bool:
+    """Whether to read a block upside down first (more ink on the right than on the left).
+
+    Fillers (`<`, little ink) end MRZ lines on the right.
+    """
+    return _ink_balance(crop) < -_FLIP_BALANCE
 
 
 def _ink_balance(crop: npt.NDArray[np.uint8]) -> float:

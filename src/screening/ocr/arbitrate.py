@@ -935,11 +935,11 @@ def _majority_line(
     cannot mend that shift, since every column after it differs; a whole line that the
     majority of readers agree on can. Each changed column is a recorded `Correction`.
     """
-    texts = [reading.lines[index] for reading in readings if index < len(reading.lines)]
-    if not texts:
+    if not readings:
         return mine
-    top, count = collections.Counter(texts).most_common(1)[0]
-    if top == mine or count * 2 <= len(readings) or len(top) != len(mine):
+    # Readings of the chosen layout: as many lines, each as long as ours.
+    top, count = collections.Counter(reading.lines[index] for reading in readings).most_common(1)[0]
+    if top == mine or count * 2 <= len(readings):
         return mine
     changed = [col for col, pair in enumerate(zip(mine, top, strict=True)) if pair[0] != pair[1]]
     if any((index, col) in protected for col in changed):

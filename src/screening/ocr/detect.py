@@ -165,8 +165,7 @@ def _blocks(
     grad8 = (255 * (grad / top)).astype("uint8")
     # Straight edges across the text running over half the image (the gap between two sides
     # of a card scanned together, a page's border) are not text: removed, they cannot glue
-    # a block to the rest of the page.
-    # The threshold is still Otsu's of the whole page.
+    # a block to the rest of the page. The block threshold stays Otsu's of the page as it is.
     tall = cv2.getStructuringElement(cv2.MORPH_RECT, (1, _odd(height / 2)))
     otsu, _ = cv2.threshold(
         cv2.morphologyEx(grad8, cv2.MORPH_CLOSE, rect_kernel),
