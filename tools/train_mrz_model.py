@@ -154,15 +154,14 @@ def render(text: str, rng: random.Random, *, clean: bool = False):
 def _render_one(job: tuple[int, int, str, float]) -> str:
     import cv2
 
-    from screening.ocr import _char_height
-    from screening.ocr.recognise import VARIANTS, prepare
+    from screening.ocr.recognise import VARIANTS, prepare, text_height
 
     index, seed, folder, clean_share = job
     rng = random.Random(seed)
     text = random_line(rng)
     crop = render(text, rng, clean=rng.random() < clean_share)
     variant = rng.choice([v for v in VARIANTS if v != "adaptive"])
-    ready = prepare(crop, _char_height(crop), variant)
+    ready = prepare(crop, text_height(crop), variant)
     base = Path(folder) / f"line{index:05d}"
     cv2.imwrite(str(base.with_suffix(".png")), ready)
     height, width = ready.shape[:2]

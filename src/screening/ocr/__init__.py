@@ -29,7 +29,7 @@ from screening.ocr.arbitrate import (
     vote,
 )
 from screening.ocr.cnn import find_line_reader
-from screening.ocr.recognise import Model, OcrTimeout, reading_models
+from screening.ocr.recognise import Model, OcrTimeout, reading_models, text_height
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -241,7 +241,7 @@ def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
     """
 
     def fits(candidate: Candidate) -> bool:
-        ratio = candidate.crop.shape[1] / max(_char_height(candidate.crop), 1.0)
+        ratio = candidate.crop.shape[1] / max(text_height(candidate.crop), 1.0)
         return bool(18 <= ratio <= 75)
 
     ordered = sorted(candidates, key=lambda candidate: (not fits(candidate), -candidate.score))
@@ -354,7 +354,7 @@ class _Block:
         self.line_reader = find_line_reader()
         # Our line reader's lines already read each way (`_looked_over`), to reuse.
         self.seen: dict[bool, list[ReadLine]] = {}
-        self.height = _char_height(candidate.crop)
+        self.height = text_height(candidate.crop)
         flipped = np.ascontiguousarray(candidate.crop[::-1, ::-1])
         self.crops = {False: candidate.crop, True: flipped}
         self.passes: dict[bool, list[list[ReadLine]]] = {False: [], True: []}
@@ -570,30 +570,6 @@ def _plausible(hypothesis: Hypothesis | None) -> Hypothesis | None:
     if passed * 2 < hypothesis.checks_run and hypothesis.anomalies and confidence < _CONFIDENT:
         return None
     return hypothesis
-
-
-def _char_height(crop: npt.NDArray[np.uint8]) -> float:
-    """Median height of the text rows in a horizontal crop (horizontal projection)."""
-    import cv2  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
-
-    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    profile = ink.sum(axis=1).astype(float)
-    if profile.max() <= 0:
-        return float(crop.shape[0]) / 3
-    rows = profile > 0.25 * profile.max()
-    runs: list[int] = []
-    start = None
-    for i, value in enumerate([*rows.tolist(), False]):
-        if value and start is None:
-            start = i
-        elif not value and start is not None:
-            if i - start >= 3:
-                runs.append(i - start)
-            start = None
-    if not runs:
-        return float(crop.shape[0]) / 3
-    return float(np.median(runs))
 
 
 def _result(  # noqa: PLR0917 - private helper with one caller

@@ -847,10 +847,9 @@ def disagreements(hypothesis: Hypothesis, others: list[Hypothesis]) -> tuple[tup
     for other in others:
         if other.doc_type != hypothesis.doc_type:
             continue
-        fitted = {fix.line for fix in other.corrections if not fix.read or not fix.used}
         theirs = protected_positions(other)
         for index, mine in enumerate(hypothesis.lines):
-            if index in fitted:
+            if _fitted(other, index):
                 layout = LAYOUTS[hypothesis.doc_type]
                 columns = _replaced_columns(mine, other.original[index], layout, index)
                 found.update((index, col) for col in columns if (index, col) not in protected)

@@ -42,6 +42,7 @@ __all__ = [
     "reading_models",
     "run_tesseract",
     "scale_of",
+    "text_height",
 ]
 
 MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
@@ -139,6 +140,33 @@ def scale_of(width: int, char_height: float, variant: str) -> tuple[float, int]:
     target = _VARIANTS[variant][0]
     factor = target / max(char_height, 1.0)
     return min(max(factor, 0.3), 8.0, _MAX_WIDTH / max(width, 1)), target // 2
+
+
+def text_height(crop: npt.NDArray[np.uint8]) -> float:
+    """Median height of the text rows in a horizontal crop (horizontal projection).
+
+    `prepare` and `scale_of` take it to scale a crop to the models' glyph height.
+    """
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    profile = ink.sum(axis=1).astype(float)
+    if profile.max() <= 0:
+        return float(crop.shape[0]) / 3
+    rows = profile > 0.25 * profile.max()
+    runs: list[int] = []
+    start = None
+    for i, value in enumerate([*rows.tolist(), False]):
+        if value and start is None:
+            start = i
+        elif not value and start is not None:
+            if i - start >= 3:
+                runs.append(i - start)
+            start = None
+    if not runs:
+        return float(crop.shape[0]) / 3
+    return float(np.median(runs))
 
 
 def prepare(crop: npt.NDArray[np.uint8], char_height: float, variant: str) -> npt.NDArray[np.uint8]:
