@@ -596,6 +596,31 @@ def test_blurred_card_scanned_beside_its_other_side_is_read(
 
 @pytest.mark.ocr
 @needs_tesseract
+def test_card_signature_beside_zone_is_left_out_at_a_quarter_turn(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """A resident card whose holder's signature ("S Sample") stands beside the zone, turned
+    a quarter: the detected block takes in the signature, which every reader then merged
+    into line 1; the zone's own run of text, tried first, reads right. The box reported is
+    the zone's, not the signature's."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    name = "mrz-Arg0s1080__docs_images_resident_cards_UK.png"
+    row = _shared_rows(shared_data)[name]
+    image = cv2.imread(str(shared_data / "mrz" / "images" / name))
+    target = tmp_path / "turned.png"
+    cv2.imwrite(str(target), cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE))
+    (result,) = read_document(target, today=TODAY)
+    assert result.mrz is not None
+    assert list(result.mrz.lines) == row["lines"]
+    # Turned clockwise, the zone (page columns 400 to 716 upright) lies in rows 400 to 716.
+    _, y, _, h = result.box
+    assert y >= 380
+    assert y + h <= 730
+
+
+@pytest.mark.ocr
+@needs_tesseract
 def test_shared_negative_is_no_mrz_found(shared_data: Path) -> None:
     """The shared negative image (no MRZ) gives no_mrz_found."""
     with pytest.raises(MrzNotFound):

@@ -85,8 +85,68 @@ def find_candidates(bgr: npt.NDArray[np.uint8]) -> tuple[Candidate, ...]:
         crop, angle, box = _extract(cast("npt.NDArray[np.uint8]", gray), page_rect)
         if crop.size == 0:
             continue
+        narrower = _text_run(crop, page_rect)
+        if narrower is not None:
+            # Text beside the zone (a card's signature, its other side) went into the block:
+            # the zone's own run of text is tried first, the whole block next.
+            inner, _, inner_box = _extract(cast("npt.NDArray[np.uint8]", gray), narrower)
+            candidates.append(Candidate(crop=inner, box=inner_box, angle=angle, score=score))
         candidates.append(Candidate(crop=crop, box=box, angle=angle, score=score))
     return tuple(candidates)
+
+
+# A run of text columns at least this many glyph heights wide is a whole MRZ line (a TD1
+# line is about 30 heights of OCR-B, a TD3 line 44); a gap of more than this many glyph
+# heights between two runs is not a gap between characters (OCR-B's pitch is about one).
+_MIN_RUN = 24.0
+_MIN_GAP = 1.5
+
+
+def _text_run(
+    crop: npt.NDArray[np.uint8], rect: tuple[tuple[float, float], tuple[float, float], float]
+) -> tuple[tuple[float, float], tuple[float, float], float] | None:
+    """The block's rectangle narrowed to its widest run of text, when other text is beside it.
+
+    Columns are inked or not over the crop's text rows only; runs are split by gaps wider
+    than `_MIN_GAP` glyph heights. None unless the widest run is as wide as an MRZ line and
+    half the block, has two or three lines, and leaves out a good part of the block's text
+    (more than a speck at its edge).
+    """
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    from screening.ocr.recognise import text_height  # noqa: PLC0415
+
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    profile = ink.sum(axis=1)
+    if profile.max() <= 0:
+        return None
+    height = text_height(crop)
+    inked = np.flatnonzero(ink[profile > 0.25 * profile.max()].sum(axis=0))
+    if inked.size == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(inked) - 1 > _MIN_GAP * height)
+    starts = np.concatenate([[inked[0]], inked[breaks + 1]])
+    ends = np.concatenate([inked[breaks], [inked[-1]]])
+    if len(starts) < 2:
+        return None
+    widest = int(np.argmax(ends - starts))
+    left, right = float(starts[widest]), float(ends[widest] + 1)
+    if right - left < max(_MIN_RUN * height, crop.shape[1] / 2):
+        return None
+    # A speck at the block's edge is no text beside the zone: the block stays as it is.
+    if right - left > 0.85 * (ends[-1] + 1 - starts[0]):
+        return None
+    # An MRZ has two or three lines: a title or a single line of print is left as it is.
+    rows = ink[:, int(left) : int(right)].sum(axis=1) > 0.25 * (right - left)
+    if np.count_nonzero(np.diff(rows.astype(np.int8)) == 1) + int(rows[0]) < 2:
+        return None
+    (cx, cy), (_, rh), angle = rect
+    # Crop column x lies (x - crop width / 2) from the rectangle's centre along its long side.
+    shift = (left + right) / 2 - crop.shape[1] / 2
+    theta = math.radians(angle)
+    centre = (cx + shift * math.cos(theta), cy + shift * math.sin(theta))
+    return centre, (right - left, rh), angle
 
 
 def passporteye_candidates(
