@@ -17,6 +17,7 @@ import pytest
 
 from conftest import ROOT, TODAY
 from screening.errors import ImageUnreadable, MrzNotFound
+from screening.model import DocType
 from screening.mrz import checkdigit
 from screening.ocr import read_document
 from screening.ocr.arbitrate import (
@@ -617,6 +618,26 @@ def test_card_signature_beside_zone_is_left_out_at_a_quarter_turn(
     _, y, _, h = result.box
     assert y >= 380
     assert y + h <= 730
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_texture_forced_into_mrz_shape_is_no_read(shared_data: Path, tmp_path: Path) -> None:
+    """A US resident card turned a quarter. Read upside down, its print was forced into a
+    visa's shape: every check digit passed after 17 changes, with 9 characters that no field
+    could hold. That read beat the zone read the right way up (a specimen whose check digits
+    fail). A read with six or more such characters is not kept; the zone is read upright."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    name = "mrz-Arg0s1080__docs_images_resident_cards_USA_Permanent.png"
+    row = _shared_rows(shared_data)[name]
+    image = cv2.imread(str(shared_data / "mrz" / "images" / name))
+    target = tmp_path / "turned.png"
+    cv2.imwrite(str(target), cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE))
+    (result,) = read_document(target, today=TODAY)
+    assert result.mrz is not None
+    assert result.mrz.doc_type is DocType.TD1
+    assert list(result.mrz.lines[1:]) == row["lines"][1:]
 
 
 @pytest.mark.ocr

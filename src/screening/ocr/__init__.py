@@ -73,6 +73,8 @@ _SURE = 0.9
 # A read whose document code, country codes and sex are all wrong (this many of them) is
 # text forced into the MRZ's shape, whatever check digits it happens to pass.
 _SHAPELESS = 3
+# ...and so is one with this many anomalies of any kind (characters its field cannot hold).
+_MISSHAPEN = 6
 # Minimum line confidence (0-100) that makes a read with failing check digits still an MRZ.
 _CONFIDENT = 75.0
 # Tesseract calls on PassportEye's boxes when our own read is missing or doubtful.
@@ -556,14 +558,17 @@ def _plausible(hypothesis: Hypothesis | None) -> Hypothesis | None:
     a specimen printed with wrong check digits, or a forgery), or Tesseract is confident of
     what it read. Text read upside down or from a photo's texture breaks the shape and is
     read with low confidence. A read whose document code, country codes and sex letter are
-    all wrong is never kept, whatever check digits its many repairs made pass.
+    all wrong is never kept, whatever check digits its many repairs made pass, nor one with
+    six or more anomalies of any kind (`_MISSHAPEN`: characters their field cannot hold, a
+    wrong code, country or sex; a card's print read upside down and forced into a visa's
+    shape passed every check after 17 changes, with 9 characters no field could hold).
     """
     if hypothesis is None:
         return None
     shape = [
         code for code in hypothesis.anomalies if code.startswith(("code:", "country:", "sex:"))
     ]
-    if len(shape) >= _SHAPELESS:
+    if len(shape) >= _SHAPELESS or len(hypothesis.anomalies) >= _MISSHAPEN:
         return None
     passed = hypothesis.checks_run - len(hypothesis.failed_checks)
     confidence = min(hypothesis.confidences, default=0.0)
