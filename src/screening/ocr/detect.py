@@ -109,7 +109,7 @@ def _text_run(
 
     Columns are inked or not over the crop's text rows only; runs are split by gaps wider
     than `_MIN_GAP` glyph heights. None unless the widest run is as wide as an MRZ line and
-    half the block, has two or three lines, and leaves out a good part of the block's text
+    half the block, has two lines or more, and leaves out a good part of the block's text
     (more than a speck at its edge).
     """
     import cv2  # noqa: PLC0415
