@@ -527,9 +527,14 @@ def test_case_13_batch_of_1000_with_10_bad_files(tmp_path: Path) -> None:
     assert result.returncode == 4
 
 
+# How long the fake OCR hangs: an odd figure, so that `_sleep_processes` never counts
+# another program's `sleep 60` running on the same machine as one of ours left behind.
+_HANG = "61.25"
+
+
 def _sleepy_ocr(tmp_path: Path) -> dict[str, str]:
     # `exec` so that killing the OCR process kills the sleep itself (no orphan).
-    return _fake_tesseract(tmp_path / "bin", "exec sleep 60")
+    return _fake_tesseract(tmp_path / "bin", f"exec sleep {_HANG}")
 
 
 def _sleep_processes() -> set[int]:
@@ -540,7 +545,7 @@ def _sleep_processes() -> set[int]:
                 cmd = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if cmd == b"sleep\x0060\x00":
+            if cmd == f"sleep\x00{_HANG}\x00".encode():
                 found.add(int(entry.name))
     return found
 
