@@ -350,6 +350,20 @@ def test_tied_vote_keeps_the_chosen_letter() -> None:
     assert vote(chosen, [chosen, other]) is chosen
 
 
+def test_vote_never_undoes_the_document_code_fix() -> None:
+    """A passport's code read `B` (one character too many on the line, so the reading was
+    cut to length and is aligned as read) is fixed to `P`; our line reader, unsure, read `<`
+    there (each of its lines one character long too). The two readings' `B` and `<` are no
+    votes: neither may start a passport's code (blurred Australian specimen)."""
+    truth = ICAO_TD3[0]
+    chosen = _single("B" + truth[1:] + "J", ICAO_TD3[1])
+    assert chosen.lines[0] == truth
+    unsure = _line_reader(0.3, "<" + truth[1:] + "I", ICAO_TD3[1] + "I")
+    assert unsure.doc_type is chosen.doc_type
+    voted = vote(chosen, [unsure, chosen])
+    assert voted.lines[0][0] == "P"
+
+
 def test_vote_never_touches_a_field_its_check_digit_protects() -> None:
     """A document number two readers read otherwise stays as chosen: its check digit passed."""
     chosen = _single(*ICAO_TD3)

@@ -888,7 +888,7 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
         for reading in same:
             chances = reading.probabilities[index] if reading.probabilities else ()
             for col, (char, at) in _aligned(mine, reading, index).items():
-                if (index, col) not in protected:
+                if (index, col) not in protected and _may_stand(chosen.doc_type, index, col, char):
                     weight = _ballot(chances[at] if at < len(chances) else None)
                     ballots.setdefault(col, {}).setdefault(char, []).append(weight)
         for col, votes in sorted(ballots.items()):
@@ -909,6 +909,15 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
     texts = ["".join(line) for line in lines]
     rescored = _score(LAYOUTS[chosen.doc_type], texts, _reads_of(chosen), corrections)
     return rescored if rescored is not None else chosen
+
+
+def _may_stand(doc_type: DocType, index: int, col: int, char: str) -> bool:
+    """Whether a vote may put `char` at (index, col).
+
+    The document code's first letter is set by the layout (`P` for a passport): a reading's
+    `B` or `<` there gets no vote, or a tie of two such votes would undo the code's fix.
+    """
+    return (index, col) != (0, 0) or char in DOCUMENT_LETTERS[doc_type]
 
 
 def _fitted(hypothesis: Hypothesis, index: int) -> bool:
