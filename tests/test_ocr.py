@@ -12,6 +12,7 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -29,6 +30,11 @@ from screening.ocr.arbitrate import (
     vote,
 )
 from screening.ocr.recognise import find_tuned_model, reading_models
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from screening.ocr import ReadResult
 
 SAMPLES = ROOT / "samples"
 TESSERACT = shutil.which("tesseract") is not None
@@ -48,6 +54,19 @@ def _manifest() -> dict[str, dict]:
 def _shared_rows(shared_data: Path) -> dict[str, dict]:
     text = (shared_data / "mrz" / "images.jsonl").read_text()
     return {row["file"]: row for row in map(json.loads, text.splitlines())}
+
+
+def _read_derived(
+    shared_data: Path, tmp_path: Path, name: str, derive: Callable[[Any], Any]
+) -> ReadResult:
+    """Read one shared specimen image after `derive` (an OpenCV image -> image) changed it."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    image = cv2.imread(str(shared_data / "mrz" / "images" / name))
+    target = tmp_path / "derived.png"
+    cv2.imwrite(str(target), derive(image))
+    (result,) = read_document(target, today=TODAY)
+    return result
 
 
 # --- arbitration (pure) ------------------------------------------------------------------------
@@ -580,10 +599,7 @@ def test_real_specimen_rotated_180_is_read(shared_data: Path, tmp_path: Path) ->
     import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
 
     name = "mrz-Arg0s1080__docs_images_id_cards_Latvia.png"
-    image = cv2.imread(str(shared_data / "mrz" / "images" / name))
-    target = tmp_path / "upside_down.png"
-    cv2.imwrite(str(target), cv2.rotate(image, cv2.ROTATE_180))
-    (result,) = read_document(target, today=TODAY)
+    result = _read_derived(shared_data, tmp_path, name, lambda im: cv2.rotate(im, cv2.ROTATE_180))
     assert result.mrz is not None
     assert result.mrz.value("document_number") == "PA9992921"
     assert abs(result.angle - 180) < 10
@@ -601,10 +617,9 @@ def test_blurred_card_scanned_beside_its_other_side_is_read(
 
     name = "mrz-Arg0s1080__docs_images_id_cards_Serbia.png"
     row = _shared_rows(shared_data)[name]
-    image = cv2.imread(str(shared_data / "mrz" / "images" / name))
-    target = tmp_path / "blurred.png"
-    cv2.imwrite(str(target), cv2.GaussianBlur(image, (0, 0), 1.5))
-    (result,) = read_document(target, today=TODAY)
+    result = _read_derived(
+        shared_data, tmp_path, name, lambda im: cv2.GaussianBlur(im, (0, 0), 1.5)
+    )
     assert result.mrz is not None
     assert list(result.mrz.lines) == row["lines"]
 
@@ -622,10 +637,9 @@ def test_card_signature_beside_zone_is_left_out_at_a_quarter_turn(
 
     name = "mrz-Arg0s1080__docs_images_resident_cards_UK.png"
     row = _shared_rows(shared_data)[name]
-    image = cv2.imread(str(shared_data / "mrz" / "images" / name))
-    target = tmp_path / "turned.png"
-    cv2.imwrite(str(target), cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE))
-    (result,) = read_document(target, today=TODAY)
+    result = _read_derived(
+        shared_data, tmp_path, name, lambda im: cv2.rotate(im, cv2.ROTATE_90_CLOCKWISE)
+    )
     assert result.mrz is not None
     assert list(result.mrz.lines) == row["lines"]
     # Turned clockwise, the zone (page columns 400 to 716 upright) lies in rows 400 to 716.
@@ -645,10 +659,9 @@ def test_texture_forced_into_mrz_shape_is_no_read(shared_data: Path, tmp_path: P
 
     name = "mrz-Arg0s1080__docs_images_resident_cards_USA_Permanent.png"
     row = _shared_rows(shared_data)[name]
-    image = cv2.imread(str(shared_data / "mrz" / "images" / name))
-    target = tmp_path / "turned.png"
-    cv2.imwrite(str(target), cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE))
-    (result,) = read_document(target, today=TODAY)
+    result = _read_derived(
+        shared_data, tmp_path, name, lambda im: cv2.rotate(im, cv2.ROTATE_90_CLOCKWISE)
+    )
     assert result.mrz is not None
     assert result.mrz.doc_type is DocType.TD1
     assert list(result.mrz.lines[1:]) == row["lines"][1:]
