@@ -17,7 +17,7 @@ import argparse
 import json
 from pathlib import Path
 
-from read import DATA, exact
+from read import exact, shared_rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,8 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
     args = parser.parse_args(argv)
-    with (DATA / "images.jsonl").open(encoding="utf-8") as handle:
-        rows = {row["file"]: row for row in map(json.loads, handle)}
+    rows = {row["file"]: row for row in shared_rows()}
     before, after = (
         {(r["variant"], r["file"]): r["ours"] for r in json.loads(path.read_text())["records"]}
         for path in (args.before, args.after)

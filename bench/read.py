@@ -172,6 +172,12 @@ def work(job):
     return out
 
 
+def shared_rows() -> list[dict]:
+    """The ground truth of ../shared/data/mrz/images, one row per image."""
+    text = (DATA / "images.jsonl").read_text()
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def exact(lines, row) -> bool:
     return any(
         list(lines) == list(alt) for alt in [row["lines"], *row.get("accepted_alternatives", [])]
@@ -237,12 +243,7 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     variants = [v for v in args.variants.split(",") if v]
-    rows = [
-        json.loads(line)
-        for line in (DATA / "images.jsonl").read_text().splitlines()
-        if line.strip()
-    ]
-    main_rows = [row for row in rows if row["set"] == "main"]
+    main_rows = [row for row in shared_rows() if row["set"] == "main"]
     if args.limit:
         main_rows = main_rows[: args.limit]
     rows_by_file = {row["file"]: row for row in main_rows}
