@@ -6,6 +6,7 @@ arbitration tests are pure and run without Tesseract.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, TODAY
 from screening.errors import ImageUnreadable, MrzNotFound
@@ -586,7 +589,7 @@ def test_specimen_printed_with_wrong_check_digits_is_read_and_flagged(shared_dat
     row = _shared_rows(shared_data)[name]
     (result,) = read_document(shared_data / "mrz" / "images" / name, today=TODAY)
     assert result.mrz is not None
-    assert list(result.mrz.lines[1:]) == row["lines"][1:]
+    assert list(result.mrz.lines) == row["lines"]
     failed = {check.code for check in result.checks if check.failed}
     assert {"check_digit:document_number", "check_digit:birth_date"} <= failed
     assert not result.clean
@@ -664,7 +667,7 @@ def test_texture_forced_into_mrz_shape_is_no_read(shared_data: Path, tmp_path: P
     )
     assert result.mrz is not None
     assert result.mrz.doc_type is DocType.TD1
-    assert list(result.mrz.lines[1:]) == row["lines"][1:]
+    assert list(result.mrz.lines) == row["lines"]
 
 
 @pytest.mark.ocr
@@ -753,3 +756,109 @@ def test_card_code_read_as_z_is_restored() -> None:
     assert best is not None
     assert best.lines == tuple(ICAO_TD1)
     assert [(c.read, c.used) for c in best.corrections] == [("Z", "I")]
+
+
+def _bad_number_and_a_misread() -> tuple[list[str], str]:
+    """ICAO's TD1 specimen printed with a wrong document-number check digit (a forgery, or a
+    specimen like Malta's), and a misread of one number character that makes that check pass."""
+    printed = [ICAO_TD1[0][:14] + "8" + ICAO_TD1[0][15:], *ICAO_TD1[1:]]
+    number = printed[0][5:14]
+    assert not checkdigit.is_valid(number, "8")
+    for col, char in itertools.product(range(9), "0123456789"):
+        misread = number[:col] + char + number[col + 1 :]
+        if misread != number and checkdigit.is_valid(misread, "8"):
+            return printed, printed[0][:5] + misread + printed[0][14:]
+    raise AssertionError("no one-character misread passes")
+
+
+def _two_readers_and_a_variant(printed: list[str], variant: str) -> list[list[ReadLine]]:
+    """Our line reader and the first model read `printed`; a second variant of the first
+    model reads `variant` for its first line."""
+    ours = [ReadLine(line, 90.0, "0/cnn", 1, reader="cnn") for line in printed]
+    first = [ReadLine(line, 80.0, "0/gray", 0, reader="mrzb") for line in printed]
+    other = [ReadLine(variant, 99.0, "0/sharp", 0, reader="mrzb"), *first[1:]]
+    return [ours, first, other]
+
+
+def test_variant_that_makes_a_bad_check_digit_pass_does_not_beat_every_reader() -> None:
+    """Our line reader and the first model both read the number as printed; one more
+    preprocessing variant misreads one digit, and with it the wrong check digit passes. Every
+    reader saw the printed digit there, so the faithful read stands and its check fails: a
+    failing check digit is a forgery signal, never to be read away."""
+    printed, misread = _bad_number_and_a_misread()
+    best = arbitrate(_two_readers_and_a_variant(printed, misread))
+    assert best is not None
+    assert best.lines == tuple(printed)
+    assert best.failed_checks == ("check_digit:document_number", "check_digit:composite")
+    assert not best.corrections
+    assert best.overruled == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    digit=st.sampled_from("0123456789"),
+    col=st.integers(5, 13),
+    char=st.sampled_from("0123456789ABDGIOSZ<"),
+)
+def test_no_check_passes_by_changing_what_every_reader_saw(digit: str, col: int, char: str) -> None:
+    """Whatever check digit is printed for the document number, and whatever one variant
+    reads at one place of the number, the number two readers both read as printed is kept:
+    its check passes or fails as printed."""
+    printed = [ICAO_TD1[0][:14] + digit + ICAO_TD1[0][15:], *ICAO_TD1[1:]]
+    variant = printed[0][:col] + char + printed[0][col + 1 :]
+    best = arbitrate(_two_readers_and_a_variant(printed, variant))
+    assert best is not None
+    assert best.lines[0][5:15] == printed[0][5:15]
+    number_passes = checkdigit.is_valid(printed[0][5:14], digit)
+    assert ("check_digit:document_number" in best.failed_checks) is not number_passes
+
+
+def test_readers_that_disagree_leave_the_choice_to_the_check_digit() -> None:
+    """When the readers do not all see the same character, nothing is overruled: the check
+    digit chooses, as before (here the reading that passes it, against one that fails)."""
+    printed, misread = _bad_number_and_a_misread()
+    ours = [ReadLine(line, 90.0, "0/cnn", 1, reader="cnn") for line in (misread, *printed[1:])]
+    first = [ReadLine(line, 80.0, "0/gray", 0, reader="mrzb") for line in printed]
+    best = arbitrate([ours, first])
+    assert best is not None
+    assert best.lines[0] == misread
+    assert "check_digit:document_number" not in best.failed_checks
+
+
+def test_line_cut_one_column_off_does_not_beat_every_reader() -> None:
+    """A variant reads the first line with a character too many inside the number; cut to
+    length, its shifted number passes the check digit the printed one fails. Both readers
+    read the line as printed, at its full length: the shifted cut is overruled."""
+    printed, _ = _bad_number_and_a_misread()
+    shifted = next(
+        printed[0][:col] + char + printed[0][col:]
+        for col, char in itertools.product(range(6, 15), "0123456789")
+        if checkdigit.is_valid((printed[0][:col] + char + printed[0][col:])[5:14], printed[0][13])
+    )
+    alone = arbitrate([[ReadLine(line, 95.0, "a") for line in (shifted, *printed[1:])]])
+    assert alone is not None
+    assert "check_digit:document_number" not in alone.failed_checks
+    best = arbitrate(_two_readers_and_a_variant(printed, shifted))
+    assert best is not None
+    assert best.lines == tuple(printed)
+    assert not best.corrections
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_wrong_check_digits_upside_down_are_reported_not_read_away(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Malta's specimen is printed with wrong check digits (document number, birth date,
+    composite). Upside down, one preprocessing variant read a `9` of the number as `Y`, and
+    with it the number's check passed; that read won. Every reader saw the `9`, so the number
+    is read as printed and the three failing checks are reported: a forgery signal."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    name = "mrz-Arg0s1080__docs_images_id_cards_Malta_BAD.png"
+    row = _shared_rows(shared_data)[name]
+    result = _read_derived(shared_data, tmp_path, name, lambda im: cv2.rotate(im, cv2.ROTATE_180))
+    assert result.mrz is not None
+    assert result.text[0][:15] == row["lines"][0][:15]
+    failed = {check.code for check in result.checks if check.failed}
+    assert {f"check_digit:{name}" for name in row["failing_checks_as_printed"]} <= failed

@@ -219,6 +219,7 @@ def _weakness(hypothesis: Hypothesis) -> float:
     return (
         len(hypothesis.failed_checks)
         + hypothesis.doubts
+        + hypothesis.unproven
         + len(hypothesis.anomalies)
         + 0.5 * len(hypothesis.corrections)
         + (1.0 if low else 0.0)
@@ -232,7 +233,7 @@ def _standing(hypothesis: Hypothesis) -> tuple[int, float]:
     a filler restored) are evidence of work done, so three recorded corrections never make a
     read whose check digits all pass lose to one whose composite fails.
     """
-    return len(hypothesis.failed_checks) + hypothesis.doubts, _weakness(hypothesis)
+    return hypothesis.suspect, _weakness(hypothesis)
 
 
 def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
@@ -414,6 +415,7 @@ class _Block:
                 tag,
                 rank,
                 (line.top + line.height / 2 - pad) / factor / rows,
+                reader=reader.name,
             )
             for line in lines
         ]
@@ -512,7 +514,15 @@ def _line_reading(reader: LineReader, crop: npt.NDArray[np.uint8], flip: bool) -
     """Our line reader's lines of one block (`crop`, already turned when `flip`)."""
     tag = f"{'180' if flip else '0'}/{_LINE_READER}"
     return [
-        ReadLine(line.text, line.confidence, tag, _LINE_READER_RANK, line.row, line.probabilities)
+        ReadLine(
+            line.text,
+            line.confidence,
+            tag,
+            _LINE_READER_RANK,
+            line.row,
+            line.probabilities,
+            _LINE_READER,
+        )
         for line in reader.read_block(crop)
     ]
 

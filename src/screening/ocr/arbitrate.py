@@ -8,8 +8,11 @@ date is `0`, `0` in a name is `O`), a `<` that the OCR read as `K`, `X`, `S`... 
 trailing filler of the name field restored, and, only when a check digit fails, the smallest
 set of look-alike swaps (`0`/`O`, `1`/`I`, `8`/`B`, ...) in the protected field that makes it
 pass. Lines may come from different OCR passes. Hypotheses are ranked by failing check
-digits, then anomalies left, then corrections made, then OCR confidence. Every change is kept
-as a `Correction` with its reason, so a repaired read is never shown as a clean one.
+digits, then anomalies left, then corrections made, then OCR confidence. A check digit that
+passes only thanks to a character every reader saw otherwise (`_agreed`), or one its reader
+doubted, counts as failing: a specimen or forgery printed with a wrong check digit is read as
+printed, never "repaired". Every change is kept as a `Correction` with its reason, so a
+repaired read is never shown as a clean one.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import functools
 import itertools
 import statistics
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from screening.model import Correction, DocType
 from screening.mrz import checkdigit
@@ -28,10 +32,14 @@ from screening.mrz.layout import (
     DOCUMENT_LETTERS,
     LAYOUTS,
     CharClass,
+    CheckSpec,
     FieldSpec,
     Layout,
     layout_for,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "Hypothesis",
@@ -141,6 +149,8 @@ class ReadLine:
     row: float | None = None
     # Each character's probability (0-1) where the reader gives one (our line reader).
     probabilities: tuple[float, ...] = ()
+    # The reader (model) that read it, for `_agreed`; "" when unknown.
+    reader: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,22 +171,45 @@ class Hypothesis:
     doubts: int = 0
     # Per line as read (`original`), each character's probability where the reader gives one.
     probabilities: tuple[tuple[float, ...], ...] = ()
+    # Characters where every reader saw another (`_agreed`), and passing checks whose data
+    # holds one: a check that passes only with such a character proves nothing.
+    overruled: int = 0
+    unproven: int = 0
 
     @property
-    def key(self) -> tuple[int, int, int, int, float]:
-        """Sort key: fewer failing checks, anomalies and corrections, then more confidence.
+    def suspect(self) -> int:
+        """Failing checks, doubted characters in passing fields, and unproven checks.
 
-        A doubted character in a passing field counts as a failing check. Between equal
-        counts, lines of the first model beat the second opinion's (`ReadLine.rank`).
+        Each is evidence of one misread (or, for a failing check, of a bad document).
+        """
+        return len(self.failed_checks) + self.doubts + self.unproven
+
+    @property
+    def key(self) -> tuple[int, int, int, int, int, float]:
+        """Sort key: fewer suspect characters, anomalies and corrections, then more confidence.
+
+        A doubted character in a passing field counts as a failing check, and so does a
+        check that passes only with a character every reader saw as another (`unproven`: a
+        misread variant, a shifted cut); between equal counts the read with fewer such
+        characters (`overruled`) wins, so a change that
+        makes one more check pass never beats the faithful read of a document printed with a
+        wrong check digit. Then lines of the first model beat the second opinion's
+        (`ReadLine.rank`).
         """
         mean = sum(self.confidences) / max(len(self.confidences), 1)
-        checks, anomalies = len(self.failed_checks) + self.doubts, len(self.anomalies)
-        return (checks, anomalies, len(self.corrections), sum(self.ranks), -mean)
+        return (
+            self.suspect,
+            self.overruled,
+            len(self.anomalies),
+            len(self.corrections),
+            sum(self.ranks),
+            -mean,
+        )
 
     @property
     def consistent(self) -> bool:
         """Every check digit passes, surely, and nothing looks wrong: no need to read further."""
-        return not self.failed_checks and not self.anomalies and not self.doubts
+        return not self.suspect and not self.anomalies
 
 
 def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
@@ -187,6 +220,12 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
             for group in _windows(lines, count):
                 for length in _group_lengths(group):
                     groups.setdefault((count, length), []).append(group)
+    readings: dict[str, list[str]] = {}
+    for lines in passes:
+        for line in lines:
+            if line.reader and len(line.text) in _LENGTHS:
+                readings.setdefault(line.reader, []).append(line.text)
+    agreed = functools.cache(functools.partial(_agreed, readings=readings))
     best: Hypothesis | None = None
     for (count, length), found in groups.items():
         options: list[list[tuple[ReadLine, str, tuple[Correction, ...]]]] = []
@@ -204,7 +243,9 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
                         seen[text] = (read, text, fixes)
             ranked = sorted(
                 seen.values(),
-                key=functools.partial(_line_key, index=index, count=count, length=length),
+                key=functools.partial(
+                    _line_key, index=index, count=count, length=length, agreed=agreed
+                ),
             )
             options.append(ranked[: _per_line(count)])
         for combo in itertools.product(*options):
@@ -214,10 +255,48 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
                 [item[1] for item in combo],
                 originals=[item[0] for item in combo],
                 length_fixes=[fix for item in combo for fix in item[2]],
+                agreed=[agreed(item[1]) for item in combo],
             )
             if hypothesis is not None and (best is None or hypothesis.key < best.key):
                 best = hypothesis
     return best
+
+
+def _agreed(text: str, readings: dict[str, list[str]]) -> dict[int, str]:
+    """Column -> the one character every reader saw there, in its readings of `text`'s line.
+
+    `readings` holds each reader's lines read at exactly the layout's length (by
+    `ReadLine.reader`). A reader's reading of the same MRZ line is one within a quarter of the
+    length in edit distance (another MRZ line differs far more); only when two or more readers
+    read it does anything count as agreed. A reader that read the line several times
+    (preprocessing variants) saw every character it read. Where all readers saw the same
+    character, a hypothesis that puts another there does so against all of them: a variant
+    that misread `9` as `Y` once, a line cut to length one column off, or a look-alike swap
+    (`8` to `B`) must not win by making a check digit pass that the document itself fails (a
+    forged or specimen MRZ). Characters put into their field's class (`O` in a date) are
+    compared as such.
+    """
+    from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
+    limit = len(text) // 4
+    columns: list[list[set[str]]] = []
+    for lines in readings.values():
+        near = [
+            line
+            for line in lines
+            if len(line) == len(text)
+            and Levenshtein.distance(text, line, score_cutoff=limit) <= limit
+        ]
+        if near:
+            columns.append([set(chars) for chars in zip(*near, strict=True)])
+    if len(columns) < 2:
+        return {}
+    agreed: dict[int, str] = {}
+    for col in range(len(text)):
+        common = set.intersection(*(seen[col] for seen in columns))
+        if len(common) == 1:
+            agreed[col] = common.pop()
+    return agreed
 
 
 def _in_place(rows: list[float | None], groups: list[list[ReadLine]]) -> bool:
@@ -249,8 +328,12 @@ def _per_line(count: int) -> int:
 
 
 def _line_key(
-    item: tuple[ReadLine, str, tuple[Correction, ...]], index: int, count: int, length: int
-) -> tuple[int, int, int, int, float]:
+    item: tuple[ReadLine, str, tuple[Correction, ...]],
+    index: int,
+    count: int,
+    length: int,
+    agreed: Callable[[str], dict[int, str]],
+) -> tuple[int, int, int, int, int, float]:
     """How good one line's reading is on its own: the hypothesis key with fillers elsewhere.
 
     The other lines are the same placeholder for every option, so only the checks, anomalies
@@ -262,11 +345,13 @@ def _line_key(
     texts[index] = text
     reads = [ReadLine("", 0.0, "")] * count
     reads[index] = read
-    hypothesis = score_lines(texts, originals=reads, length_fixes=list(fixes))
+    everywhere: list[dict[int, str]] = [{}] * count
+    everywhere[index] = agreed(text)
+    hypothesis = score_lines(texts, originals=reads, length_fixes=list(fixes), agreed=everywhere)
     if hypothesis is None:
-        return (99, 99, 99, read.rank, -read.confidence)
-    checks, anomalies, corrections, _, _ = hypothesis.key
-    return (checks, anomalies, corrections, read.rank, -read.confidence)
+        return (99, 99, 99, 99, read.rank, -read.confidence)
+    suspect, overruled, anomalies, corrections, _, _ = hypothesis.key
+    return (suspect, overruled, anomalies, corrections, read.rank, -read.confidence)
 
 
 def _preference(read: ReadLine) -> tuple[int, float]:
@@ -279,22 +364,30 @@ def score_lines(
     *,
     originals: list[ReadLine] | None = None,
     length_fixes: list[Correction] | None = None,
+    agreed: list[dict[int, str]] | None = None,
 ) -> Hypothesis | None:
     """Repair and score lines that already have their layout's length (None: no layout).
 
     A two-line zone starting with a look-alike of `V` (`U`, `Y`, `W`) is also scored as a
-    visa with that letter corrected; the better hypothesis wins.
+    visa with that letter corrected; the better hypothesis wins. `agreed` gives, per line,
+    the characters every reader saw (`_agreed`); a character that differs from them is
+    `overruled`, and a passing check whose data holds one is `unproven`.
     """
     if not texts:
         return None
     reads = originals or [ReadLine(text, 0.0, "") for text in texts]
     fixes = list(length_fixes or [])
+    seen = agreed or [{}] * len(texts)
     first = texts[0][:1]
-    best = _score(layout_for(len(texts), len(texts[0]), first), texts, reads, fixes)
+    best = _score(layout_for(len(texts), len(texts[0]), first), texts, reads, fixes, seen)
     if len(texts) == 2 and first in _VISA_LOOKALIKES:
         fix = Correction(0, 0, first, "V", "a visa's document code starts with V")
         visa = _score(
-            layout_for(2, len(texts[0]), "V"), ["V" + texts[0][1:], texts[1]], reads, [*fixes, fix]
+            layout_for(2, len(texts[0]), "V"),
+            ["V" + texts[0][1:], texts[1]],
+            reads,
+            [*fixes, fix],
+            seen,
         )
         if visa is not None and (best is None or visa.key < best.key):
             return visa
@@ -302,7 +395,11 @@ def score_lines(
 
 
 def _score(
-    layout: Layout | None, texts: list[str], reads: list[ReadLine], fixes: list[Correction]
+    layout: Layout | None,
+    texts: list[str],
+    reads: list[ReadLine],
+    fixes: list[Correction],
+    agreed: list[dict[int, str]] | None = None,
 ) -> Hypothesis | None:
     if layout is None or any(len(text) != layout.line_length for text in texts):
         return None
@@ -313,7 +410,24 @@ def _score(
     _fix_document_code(layout, lines, corrections, anomalies)
     _fix_countries(layout, lines, corrections, anomalies)
     _fix_name_filler(layout, lines, corrections, anomalies)
-    failed, run = _checks(layout, lines, corrections)
+    # Where every reader saw the character now there, no look-alike swap may change it.
+    agreed = agreed or []
+    unanimous = {
+        (index, col)
+        for index, seen in enumerate(agreed)
+        for col, char in seen.items()
+        if _in_class(layout, index, col, lines[index][col]) == _in_class(layout, index, col, char)
+    }
+    failed, run = _checks(layout, lines, corrections, unanimous)
+    against = {
+        (index, col)
+        for index, seen in enumerate(agreed)
+        for col, char in seen.items()
+        if _in_class(layout, index, col, lines[index][col]) != _in_class(layout, index, col, char)
+    }
+    unproven = sum(
+        1 for check in layout.checks if check.code not in failed and against & _span(layout, check)
+    )
     return Hypothesis(
         doc_type=layout.doc_type,
         lines=tuple("".join(line) for line in lines),
@@ -327,6 +441,8 @@ def _score(
         ranks=tuple(read.rank for read in reads),
         doubts=_doubts(layout, failed, reads, corrections),
         probabilities=tuple(read.probabilities for read in reads),
+        overruled=len(against),
+        unproven=unproven,
     )
 
 
@@ -670,9 +786,15 @@ def _fix_name_filler(
 
 
 def _checks(
-    layout: Layout, lines: list[list[str]], corrections: list[Correction]
+    layout: Layout,
+    lines: list[list[str]],
+    corrections: list[Correction],
+    agreed: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
 ) -> tuple[list[str], int]:
     """Run every check digit; swap look-alikes in a failing field when that alone fixes it.
+
+    No swap is made at a position in `agreed` (line, column): every reader saw the character
+    there, so a check that fails on it is the document's, not a misread (`_agreed`).
 
     When several single swaps would satisfy a field's check digit (`O0000000<` passes as
     `00000000<` and as `OO000000<`), the one that leaves only digits in the field is made, if
@@ -712,7 +834,8 @@ def _checks(
                 _prefer_zeros(line, data_spec.line, data_spec.start, data, digit, corrections)
             continue
         if data_spec.chars is CharClass.ALNUM:
-            answers = _only_digits_if_unique(data, _swaps(data, digit))
+            fixed = {col - data_spec.start for line_no, col in agreed if line_no == data_spec.line}
+            answers = _only_digits_if_unique(data, _swaps(data, digit, fixed))
             if len(answers) == 1:
                 _swap(
                     line, data_spec.line, data_spec.start, data, answers[0], check.code, corrections
@@ -765,11 +888,15 @@ def _prefer_zeros(  # noqa: PLR0917 - private helper with one caller
             line[start + i] = "0"
 
 
-def _swaps(data: str, digit: str) -> list[tuple[int, str]]:
-    """Every single look-alike swap (position, new character) that satisfies the check."""
+def _swaps(data: str, digit: str, fixed: set[int]) -> list[tuple[int, str]]:
+    """Every single look-alike swap (position, new character) that satisfies the check.
+
+    Positions in `fixed` are left as they are.
+    """
     return [
         (position, alike)
         for position, char in enumerate(data)
+        if position not in fixed
         for alike in _LOOKALIKE.get(char, "")
         if checkdigit.is_valid(data[:position] + alike + data[position + 1 :], digit)
     ]
@@ -816,19 +943,22 @@ def protected_positions(hypothesis: Hypothesis) -> frozenset[tuple[int, int]]:
 def _covered(layout: Layout, failed_checks: tuple[str, ...]) -> frozenset[tuple[int, int]]:
     covered: set[tuple[int, int]] = set()
     for check in layout.checks:
-        if check.code in failed_checks:
-            continue
-        digit = layout.spec(check.digit)
-        if digit is None:
-            continue
-        slices = list(check.composite)
-        data = layout.spec(check.data) if check.data else None
-        if data is not None:
-            slices.append((data.line, data.start, data.end))
-        slices.append((digit.line, digit.start, digit.end))
-        for line, start, end in slices:
-            covered.update((line, col) for col in range(start, end))
+        if check.code not in failed_checks:
+            covered |= _span(layout, check)
     return frozenset(covered)
+
+
+def _span(layout: Layout, check: CheckSpec) -> set[tuple[int, int]]:
+    """(line, column) positions one check digit covers: its data and the digit itself."""
+    digit = layout.spec(check.digit)
+    if digit is None:
+        return set()
+    slices = list(check.composite)
+    data = layout.spec(check.data) if check.data else None
+    if data is not None:
+        slices.append((data.line, data.start, data.end))
+    slices.append((digit.line, digit.start, digit.end))
+    return {(line, col) for line, start, end in slices for col in range(start, end)}
 
 
 def disagreements(hypothesis: Hypothesis, others: list[Hypothesis]) -> tuple[tuple[int, int], ...]:
