@@ -862,3 +862,20 @@ def test_wrong_check_digits_upside_down_are_reported_not_read_away(
     assert result.text[0][:15] == row["lines"][0][:15]
     failed = {check.code for check in result.checks if check.failed}
     assert {f"check_digit:{name}" for name in row["failing_checks_as_printed"]} <= failed
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_passport_with_wrong_check_digits_is_not_read_as_a_visa(shared_data: Path) -> None:
+    """ICAO's example passport printed with wrong check digits: both lines were read at 44
+    characters, and cut to a visa's 36 they failed fewer checks (a visa has no composite), so
+    it was read as a visa. A line read at exactly 44 is not cut to 36: it is read as the
+    passport it is, with its failing checks reported."""
+    name = "mrz-Arg0s1080__docs_images_passports_ICAO_Example2.png"
+    row = _shared_rows(shared_data)[name]
+    (result,) = read_document(shared_data / "mrz" / "images" / name, today=TODAY)
+    assert result.mrz is not None
+    assert result.mrz.doc_type is DocType.TD3
+    assert list(result.text) == row["lines"]
+    failed = {check.code for check in result.checks if check.failed}
+    assert {f"check_digit:{name}" for name in row["failing_checks_as_printed"]} <= failed

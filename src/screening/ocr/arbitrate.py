@@ -497,12 +497,17 @@ def _group_lengths(group: list[ReadLine]) -> list[int]:
     """The layout lengths every line of the group is close to.
 
     A line may be 4 characters short (fillers not seen) or 8 long (text beside the zone).
+    A two-line group with a line read at exactly one two-line length (36 or 44) is not fitted
+    to the other: a passport's 44-character line cut to a visa's 36 fails fewer checks only
+    because a visa has fewer (no composite), as Qatar's specimen did at half resolution.
     """
+    exact = {len(line.text) for line in group} & {36, 44} if len(group) == 2 else set()
     return [
         length
         for length in _LENGTHS
         if (len(group) == 3) == (length == 30)
         and all(-4 <= len(line.text) - length <= 8 for line in group)
+        and exact <= {length}
     ]
 
 
