@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 _LENGTHS = (30, 36, 44)
+_OTHER_TWO_LINE = {36: 44, 44: 36}
 _TO_DIGIT = {
     "O": "0",
     "D": "0",
@@ -497,17 +498,25 @@ def _group_lengths(group: list[ReadLine]) -> list[int]:
     """The layout lengths every line of the group is close to.
 
     A line may be 4 characters short (fillers not seen) or 8 long (text beside the zone).
-    A two-line group with a line read at exactly one two-line length (36 or 44) is not fitted
-    to the other: a passport's 44-character line cut to a visa's 36 fails fewer checks only
-    because a visa has fewer (no composite), as Qatar's specimen did at half resolution.
+    A two-line group is not fitted to one two-line length (36 or 44) when a line was read at
+    exactly the other, or every line is nearer the other: a passport's 44-character lines cut
+    to a visa's 36 fail fewer checks only because a visa has fewer (no composite), and ICAO's
+    example passport printed with wrong check digits was read as a visa that way.
     """
-    exact = {len(line.text) for line in group} & {36, 44} if len(group) == 2 else set()
+    counts = [len(line.text) for line in group]
+
+    def nearer_other(length: int) -> bool:
+        other = _OTHER_TWO_LINE.get(length)
+        if len(group) != 2 or other is None:
+            return False
+        return other in counts or all(abs(n - other) < abs(n - length) for n in counts)
+
     return [
         length
         for length in _LENGTHS
         if (len(group) == 3) == (length == 30)
-        and all(-4 <= len(line.text) - length <= 8 for line in group)
-        and exact <= {length}
+        and all(-4 <= n - length <= 8 for n in counts)
+        and not nearer_other(length)
     ]
 
 
