@@ -393,6 +393,36 @@ def test_vote_never_touches_a_field_its_check_digit_protects() -> None:
     assert vote(chosen, [chosen, number, number]) is chosen
 
 
+def test_doubted_letter_does_not_tie_a_plain_reading() -> None:
+    """Our line reader's reading was chosen, but it gave its `F` of `FRIKSSON` under one half
+    (it thought another letter likelier); one Tesseract model read `ERIKSSON`. A doubted
+    letter counts half a vote, so `E` wins (ICAO's specimen at JPEG quality 30)."""
+    col = ICAO_TD3[0].index("ERIKSSON")
+    misread = ICAO_TD3[0][:col] + "F" + ICAO_TD3[0][col + 1 :]
+    chances = [0.99] * len(misread)
+    chances[col] = 0.47
+    reads = [
+        ReadLine(misread, 90.0, "0/cnn", 1, probabilities=tuple(chances)),
+        ReadLine(ICAO_TD3[1], 90.0, "0/cnn", 1, probabilities=(0.99,) * 44),
+    ]
+    chosen = arbitrate([reads])
+    assert chosen is not None
+    assert chosen.lines[0] == misread
+    voted = vote(chosen, [chosen, _single(*ICAO_TD3)])
+    assert voted.lines == tuple(ICAO_TD3)
+    [fix] = voted.corrections
+    assert (fix.col, fix.read, fix.used) == (col, "F", "E")
+
+
+def test_digit_is_never_voted_into_a_name() -> None:
+    """Two readings read `9RIKSSON` (a digit with no look-alike letter) against the chosen
+    `ERIKSSON`: a digit cannot stand in a name, so it is no vote and the name stays."""
+    chosen = _single(*ICAO_TD3)
+    nine = _single(ICAO_TD3[0].replace("ERIKSSON", "9RIKSSON"), ICAO_TD3[1])
+    assert "9RIKSSON" in nine.lines[0]
+    assert vote(chosen, [chosen, nine, nine]) is chosen
+
+
 def test_vote_aligns_a_reading_with_an_inserted_character() -> None:
     """A reader that inserted a character votes with its letters aligned, not shifted."""
     chosen = _single(ICAO_TD3[0].replace("MARIA", "NARIA"), ICAO_TD3[1])

@@ -126,6 +126,8 @@ _SURE_WEIGHT = 2.1
 # ...and one read with this probability or more breaks a tie (a three-way split, one to one).
 _FAIRLY_SURE = 0.8
 _FAIRLY_SURE_WEIGHT = 1.2
+# ...and one read with a probability below `_DOUBT` counts half.
+_DOUBTED_WEIGHT = 0.5
 # Line combinations scored per layout: the best options of each line, all combined.
 _MAX_COMBINATIONS = 512
 _COUNTRY_FIELDS = frozenset({"issuing_state", "nationality"})
@@ -1014,7 +1016,9 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
     per character, except a character its reader was sure of (probability `_SURE_VOTE` or
     more, only our line reader gives one), which outweighs two others: the two Tesseract
     models are not independent (one is the other fine-tuned) and share their misreadings of
-    blurred name letters. A character read fairly surely (`_FAIRLY_SURE`) breaks a tie.
+    blurred name letters. A character read fairly surely (`_FAIRLY_SURE`) breaks a tie, and
+    one its reader doubted (`_DOUBT`) counts half; a character its field cannot hold (a digit
+    in a name, `_may_stand`) is no vote.
     Every change is a recorded `Correction` naming the votes, so a voted read is never shown
     as a clean one (and the disagreement itself fails `ocr_agreement`).
     """
@@ -1056,12 +1060,23 @@ def vote(chosen: Hypothesis, readings: list[Hypothesis]) -> Hypothesis:
 
 
 def _may_stand(doc_type: DocType, index: int, col: int, char: str) -> bool:
-    """Whether a vote may put `char` at (index, col).
+    """Whether a vote may put `char` at (index, col): a character its field can hold.
 
     The document code's first letter is set by the layout (`P` for a passport): a reading's
-    `B` or `<` there gets no vote, or a tie of two such votes would undo the code's fix.
+    `B` or `<` there gets no vote, or a tie of two such votes would undo the code's fix. A
+    digit in a name or country code, or a letter in a date, gets none either (a reading of a
+    blurred name once voted `9PECIMEN`).
     """
-    return (index, col) != (0, 0) or char in DOCUMENT_LETTERS[doc_type]
+    if (index, col) == (0, 0):
+        return char in DOCUMENT_LETTERS[doc_type]
+    if char == "<":
+        return True
+    chars = _class_at(LAYOUTS[doc_type], index, col)
+    if chars is CharClass.ALPHA:
+        return char.isalpha()
+    if chars is CharClass.NUMERIC:
+        return char.isdigit()
+    return True
 
 
 def _fitted(hypothesis: Hypothesis, index: int) -> bool:
@@ -1119,8 +1134,16 @@ def _reads_of(hypothesis: Hypothesis) -> list[ReadLine]:
 
 
 def _ballot(chance: float | None) -> float:
-    """A reading's vote for one character, given its reader's probability for it (if any)."""
-    if chance is None or chance < _FAIRLY_SURE:
+    """A reading's vote for one character, given its reader's probability for it (if any).
+
+    A character its reader doubted (probability below one half: it thought another more
+    likely) counts half, so it cannot tie a character another reader read plainly.
+    """
+    if chance is None:
+        return 1.0
+    if chance < _DOUBT:
+        return _DOUBTED_WEIGHT
+    if chance < _FAIRLY_SURE:
         return 1.0
     return _SURE_WEIGHT if chance >= _SURE_VOTE else _FAIRLY_SURE_WEIGHT
 
@@ -1168,15 +1191,17 @@ def _replaced_columns(mine: str, theirs: str, layout: Layout, index: int) -> lis
 
 def _in_class(layout: Layout, index: int, col: int, char: str) -> str:
     """A character as `_fix_classes` would put it into the class of the field at (index, col)."""
-    classes = [
-        spec.chars
-        for spec in (*layout.fields, layout.names)
-        if spec.line == index and spec.start <= col < spec.end
-    ]
-    if not classes:
-        return char
-    if classes[0] is CharClass.NUMERIC and not char.isdigit():
+    chars = _class_at(layout, index, col)
+    if chars is CharClass.NUMERIC and not char.isdigit():
         return _TO_DIGIT.get(char, char)
-    if classes[0] is CharClass.ALPHA and char.isdigit():
+    if chars is CharClass.ALPHA and char.isdigit():
         return _TO_LETTER.get(char, char)
     return char
+
+
+def _class_at(layout: Layout, index: int, col: int) -> CharClass | None:
+    """The class of the first field at (index, col), or None outside every field."""
+    for spec in (*layout.fields, layout.names):
+        if spec.line == index and spec.start <= col < spec.end:
+            return spec.chars
+    return None
