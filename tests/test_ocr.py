@@ -909,3 +909,29 @@ def test_passport_with_wrong_check_digits_is_not_read_as_a_visa(shared_data: Pat
     assert list(result.text) == row["lines"]
     failed = {check.code for check in result.checks if check.failed}
     assert {f"check_digit:{name}" for name in row["failing_checks_as_printed"]} <= failed
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_passporteye_box_read_one_column_off_does_not_hide_a_failing_check(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """An old US resident card, printed with wrong document-number and composite check
+    digits, at half resolution. Our block's readers read the number as printed; the read of
+    PassportEye's box, with a character inserted into the number, passed every check and
+    replaced it. Between the two blocks the readers' agreement counts too: the number is
+    read as printed and both failing checks are reported."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    name = "PassportEye__passporteye_mrz_testdata_33_id-usa.jpg"
+    row = _shared_rows(shared_data)[name]
+    result = _read_derived(
+        shared_data,
+        tmp_path,
+        name,
+        lambda im: cv2.resize(im, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA),
+    )
+    assert result.mrz is not None
+    assert result.text[0][:15] == row["lines"][0][:15]
+    failed = {check.code for check in result.checks if check.failed}
+    assert {f"check_digit:{name}" for name in row["failing_checks_as_printed"]} <= failed

@@ -23,6 +23,7 @@ from screening.images import Limits, load_document
 from screening.ocr.arbitrate import (
     Hypothesis,
     ReadLine,
+    against_readers,
     arbitrate,
     disagreements,
     protected_positions,
@@ -127,6 +128,8 @@ class _PageRead:
     disputed: tuple[tuple[int, int], ...] | None = None
     # Models whose readings went into the hypothesis, in the order they were asked.
     models: tuple[str, ...] = ()
+    # Every reading of the block the way it was read (for `_standing` across blocks).
+    passes: tuple[tuple[ReadLine, ...], ...] = ()
 
 
 def read_document(
@@ -196,13 +199,18 @@ def read_page(
         others = _ranked(passporteye_candidates(image))
         second = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS) if others else None
         if second is not None and (
-            found is None or _standing(second.hypothesis) < _standing(found.hypothesis)
+            found is None
+            or _standing(second, (*found.passes, *second.passes))
+            < _standing(found, (*found.passes, *second.passes))
         ):
             calls = second.calls + (found.calls if found is not None else 0)
             merged = (*(found.notes if found is not None else ()), *second.notes)
             found = dataclasses.replace(
                 second, calls=calls, notes=(*dict.fromkeys(merged), "found_by_passporteye")
             )
+        elif second is not None and found is not None:
+            # Ours stands; the calls spent on PassportEye's boxes still count.
+            found = dataclasses.replace(found, calls=found.calls + second.calls)
     if found is None:
         return None
     return _result(found, path, page, model, today, started, notes)
@@ -226,14 +234,20 @@ def _weakness(hypothesis: Hypothesis) -> float:
     )
 
 
-def _standing(hypothesis: Hypothesis) -> tuple[int, float]:
+def _standing(read: _PageRead, passes: tuple[tuple[ReadLine, ...], ...]) -> tuple[int, int, float]:
     """Order between two reads of a page: fewer failing checks first, then `_weakness`.
 
     A check digit that fails is evidence of a misread; corrections (a vote on a name letter,
     a filler restored) are evidence of work done, so three recorded corrections never make a
-    read whose check digits all pass lose to one whose composite fails.
+    read whose check digits all pass lose to one whose composite fails. A check that passes
+    only with a character every reader of both blocks (`passes`) saw otherwise counts as
+    failing, and the read with fewer such characters wins a tie (`against_readers`): a
+    PassportEye box read one column off must not "pass" a check the document fails.
     """
-    return hypothesis.suspect, _weakness(hypothesis)
+    hypothesis = read.hypothesis
+    unproven, overruled = against_readers(hypothesis, passes)
+    suspect = len(hypothesis.failed_checks) + hypothesis.doubts + unproven
+    return suspect, overruled, _weakness(hypothesis)
 
 
 def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
@@ -472,7 +486,14 @@ class _Block:
         singles = [single for single in self.singles[flip] if single is not None]
         disputed = disagreements(chosen, singles) if len(singles) > 1 else None
         return _PageRead(
-            chosen, self.candidate, flip, self.calls, (), disputed, tuple(self.asked[flip])
+            chosen,
+            self.candidate,
+            flip,
+            self.calls,
+            (),
+            disputed,
+            tuple(self.asked[flip]),
+            tuple(tuple(lines) for lines in self.passes[flip]),
         )
 
 

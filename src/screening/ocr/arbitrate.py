@@ -39,11 +39,12 @@ from screening.mrz.layout import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 __all__ = [
     "Hypothesis",
     "ReadLine",
+    "against_readers",
     "arbitrate",
     "disagreements",
     "protected_positions",
@@ -223,12 +224,7 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
             for group in _windows(lines, count):
                 for length in _group_lengths(group):
                     groups.setdefault((count, length), []).append(group)
-    readings: dict[str, list[str]] = {}
-    for lines in passes:
-        for line in lines:
-            if line.reader and len(line.text) in _LENGTHS:
-                readings.setdefault(line.reader, []).append(line.text)
-    agreed = functools.cache(functools.partial(_agreed, readings=readings))
+    agreed = functools.cache(functools.partial(_agreed, readings=_readings(passes)))
     best: Hypothesis | None = None
     for (count, length), found in groups.items():
         options: list[list[tuple[ReadLine, str, tuple[Correction, ...]]]] = []
@@ -263,6 +259,16 @@ def arbitrate(passes: list[list[ReadLine]]) -> Hypothesis | None:
             if hypothesis is not None and (best is None or hypothesis.key < best.key):
                 best = hypothesis
     return best
+
+
+def _readings(passes: Iterable[Iterable[ReadLine]]) -> dict[str, list[str]]:
+    """Each reader's lines read at a layout length, for `_agreed`."""
+    readings: dict[str, list[str]] = {}
+    for lines in passes:
+        for line in lines:
+            if line.reader and len(line.text) in _LENGTHS:
+                readings.setdefault(line.reader, []).append(line.text)
+    return readings
 
 
 def _agreed(text: str, readings: dict[str, list[str]]) -> dict[int, str]:
@@ -422,15 +428,7 @@ def _score(
         if _in_class(layout, index, col, lines[index][col]) == _in_class(layout, index, col, char)
     }
     failed, run = _checks(layout, lines, corrections, unanimous)
-    against = {
-        (index, col)
-        for index, seen in enumerate(agreed)
-        for col, char in seen.items()
-        if _in_class(layout, index, col, lines[index][col]) != _in_class(layout, index, col, char)
-    }
-    unproven = sum(
-        1 for check in layout.checks if check.code not in failed and against & _span(layout, check)
-    )
+    against, unproven = _against(layout, ["".join(line) for line in lines], agreed, failed)
     return Hypothesis(
         doc_type=layout.doc_type,
         lines=tuple("".join(line) for line in lines),
@@ -447,6 +445,43 @@ def _score(
         overruled=len(against),
         unproven=unproven,
     )
+
+
+def _against(
+    layout: Layout, lines: list[str], agreed: list[dict[int, str]], failed: Iterable[str]
+) -> tuple[set[tuple[int, int]], int]:
+    """Where `lines` differ from what every reader saw, and how many passing checks that touches.
+
+    Characters are compared in their fields' classes; the count is of passing checks with
+    such a position in their data (`Hypothesis.unproven`).
+    """
+    against = {
+        (index, col)
+        for index, seen in enumerate(agreed)
+        for col, char in seen.items()
+        if _in_class(layout, index, col, lines[index][col]) != _in_class(layout, index, col, char)
+    }
+    failing = set(failed)
+    unproven = sum(
+        1 for check in layout.checks if check.code not in failing and against & _span(layout, check)
+    )
+    return against, unproven
+
+
+def against_readers(
+    hypothesis: Hypothesis, passes: Iterable[Iterable[ReadLine]]
+) -> tuple[int, int]:
+    """(unproven checks, overruled characters) of a finished read against `passes`.
+
+    For choosing between reads of one page made from different blocks (our detector's and
+    PassportEye's box): a check that passes there only with a character every reader of
+    either block saw otherwise proves nothing, as within one block (`_agreed`).
+    """
+    readings = _readings(passes)
+    agreed = [_agreed(line, readings) for line in hypothesis.lines]
+    layout = LAYOUTS[hypothesis.doc_type]
+    against, unproven = _against(layout, list(hypothesis.lines), agreed, hypothesis.failed_checks)
+    return unproven, len(against)
 
 
 def _doubts(
