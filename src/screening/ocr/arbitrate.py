@@ -195,10 +195,9 @@ class Hypothesis:
         A doubted character in a passing field counts as a failing check, and so does a
         check that passes only with a character every reader saw as another (`unproven`: a
         misread variant, a shifted cut); between equal counts the read with fewer such
-        characters (`overruled`) wins, so a change that
-        makes one more check pass never beats the faithful read of a document printed with a
-        wrong check digit. Then lines of the first model beat the second opinion's
-        (`ReadLine.rank`).
+        characters (`overruled`) wins, so a change that makes one more check pass never
+        beats the faithful read of a document printed with a wrong check digit. Then lines
+        of the first model beat the second opinion's (`ReadLine.rank`).
         """
         mean = sum(self.confidences) / max(len(self.confidences), 1)
         return (
