@@ -112,17 +112,15 @@ def _text_run(
     half the block, has two lines or more, and leaves out a good part of the block's text
     (more than a speck at its edge).
     """
-    import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
-    from screening.ocr.recognise import text_height  # noqa: PLC0415
+    from screening.ocr.recognise import row_height, text_rows  # noqa: PLC0415
 
-    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    profile = ink.sum(axis=1)
-    if profile.max() <= 0:
+    ink, text = text_rows(crop)
+    if text is None:
         return None
-    height = text_height(crop)
-    inked = np.flatnonzero(ink[profile > 0.25 * profile.max()].sum(axis=0))
+    height = row_height(text, crop.shape[0])
+    inked = np.flatnonzero(ink[text].sum(axis=0))
     if inked.size == 0:
         return None
     breaks = np.flatnonzero(np.diff(inked) - 1 > _MIN_GAP * height)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from screening.errors import OcrUnavailable
 
@@ -40,9 +40,11 @@ __all__ = [
     "find_tuned_model",
     "prepare",
     "reading_models",
+    "row_height",
     "run_tesseract",
     "scale_of",
     "text_height",
+    "text_rows",
 ]
 
 MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
@@ -142,22 +144,41 @@ def scale_of(width: int, char_height: float, variant: str) -> tuple[float, int]:
     return min(max(factor, 0.3), 8.0, _MAX_WIDTH / max(width, 1)), target // 2
 
 
+def text_rows(
+    crop: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_] | None]:
+    """A grey crop's ink (Otsu, 1 where dark) and its text rows (None when it has no ink).
+
+    A text row holds at least a quarter of the inkiest row's ink (horizontal projection).
+    """
+    import cv2  # noqa: PLC0415
+
+    _, found = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    ink = cast("npt.NDArray[np.uint8]", found)
+    profile = ink.sum(axis=1).astype(float)
+    if profile.max() <= 0:
+        return ink, None
+    return ink, cast("npt.NDArray[np.bool_]", profile > 0.25 * profile.max())
+
+
 def text_height(crop: npt.NDArray[np.uint8]) -> float:
     """Median height of the text rows in a horizontal crop (horizontal projection).
 
     `prepare` and `scale_of` take it to scale a crop to the models' glyph height.
     """
-    import cv2  # noqa: PLC0415
+    return row_height(text_rows(crop)[1], crop.shape[0])
+
+
+def row_height(rows: npt.NDArray[np.bool_] | None, crop_rows: int) -> float:
+    """Median height of the runs of text rows (`text_rows`) three rows or more high.
+
+    A third of the crop's height when there are none.
+    """
     import numpy as np  # noqa: PLC0415
 
-    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    profile = ink.sum(axis=1).astype(float)
-    if profile.max() <= 0:
-        return float(crop.shape[0]) / 3
-    rows = profile > 0.25 * profile.max()
     runs: list[int] = []
     start = None
-    for i, value in enumerate([*rows.tolist(), False]):
+    for i, value in enumerate([*(rows.tolist() if rows is not None else []), False]):
         if value and start is None:
             start = i
         elif not value and start is not None:
@@ -165,7 +186,7 @@ def text_height(crop: npt.NDArray[np.uint8]) -> float:
                 runs.append(i - start)
             start = None
     if not runs:
-        return float(crop.shape[0]) / 3
+        return float(crop_rows) / 3
     return float(np.median(runs))
 
 
