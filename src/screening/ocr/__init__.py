@@ -244,10 +244,9 @@ def _standing(read: _PageRead, passes: tuple[tuple[ReadLine, ...], ...]) -> tupl
     failing, and the read with fewer such characters wins a tie (`against_readers`): a
     PassportEye box read one column off must not "pass" a check the document fails.
     """
-    hypothesis = read.hypothesis
-    unproven, overruled = against_readers(hypothesis, passes)
-    suspect = len(hypothesis.failed_checks) + hypothesis.doubts + unproven
-    return suspect, overruled, _weakness(hypothesis)
+    unproven, overruled = against_readers(read.hypothesis, passes)
+    rescored = dataclasses.replace(read.hypothesis, unproven=unproven)
+    return rescored.suspect, overruled, _weakness(read.hypothesis)
 
 
 def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
