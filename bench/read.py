@@ -12,6 +12,7 @@ must be 0), median and p90 ms per image, and the ratio of our median to Passport
 
     .venv/bin/python bench/read.py                       # all variants, both readers
     .venv/bin/python bench/read.py --variants clean,rot180 --limit 10 --no-peer --jobs 2
+    .venv/bin/python bench/read.py --variants rot15,rot-15,rot45 --no-peer   # any skew: rotN
 """
 
 # ruff: noqa: PLC0415 - heavy imports stay inside the worker functions
@@ -22,6 +23,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -31,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "mrz"
-VARIANTS = ("clean", "rot90", "rot180", "rot7", "half", "jpeg30", "blur")
+VARIANTS = ("clean", "rot90", "rot180", "rot7", "rot30", "half", "jpeg30", "blur")
 TODAY = dt.date(2026, 11, 28)
 
 
@@ -45,9 +47,11 @@ def derive(image, variant: str):
         return cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
     if variant == "rot180":
         return cv2.rotate(image, cv2.ROTATE_180)
-    if variant == "rot7":
+    if re.fullmatch(r"rot-?\d+", variant) and variant not in ("rot90", "rot180"):
+        # A skew of that many degrees (counter-clockwise; `rot-15` clockwise), canvas grown.
         height, width = image.shape[:2]
-        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 7, 1.0)
+        degrees = float(variant[3:])
+        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
         cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
         new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
         matrix[0, 2] += new_w / 2 - width / 2
