@@ -546,9 +546,18 @@ def _busy_background(width: int, height: int, rng: np.random.Generator) -> np.nd
 
 
 def phone_photo(
-    img: Image.Image, seed: int, *, size: tuple[int, int] = (1600, 1200), doc_frac: float = 0.7
+    img: Image.Image,
+    seed: int,
+    *,
+    size: tuple[int, int] = (1600, 1200),
+    doc_frac: float = 0.7,
+    turn: float = 0.0,
 ) -> Image.Image:
-    """Perspective, a slight turn, uneven light, glare, blur, sensor noise (saved at JPEG q30)."""
+    """Perspective, a slight turn, uneven light, glare, blur, sensor noise (saved at JPEG q30).
+
+    `turn` adds that many degrees (counter-clockwise) to the slight random turn: a photo
+    taken at a slant.
+    """
     rng = np.random.default_rng(seed)
     width, height = size
     bg = _busy_background(width, height, rng)
@@ -557,7 +566,7 @@ def phone_photo(
     target_w = width * doc_frac
     target_h = target_w * dh / dw
     cx, cy = width / 2 + rng.uniform(-40, 40), height / 2 + rng.uniform(-30, 30)
-    angle = math.radians(rng.uniform(-4, 4))
+    angle = math.radians(rng.uniform(-4, 4) - turn)
     corners = np.array(
         [
             [-target_w / 2, -target_h / 2],
@@ -724,6 +733,16 @@ def main() -> None:
         "phone_photo",
         {"quality": 30},
         rotation_ccw=None,
+    )
+
+    emit(
+        "td2_photo_slant35.jpg",
+        phone_photo(td2, seed=85, doc_frac=0.55, turn=35),
+        "td2",
+        "phone_photo_slant",
+        {"quality": 30},
+        rotation_ccw=None,
+        note="taken at a slant: the document is turned about 35 degrees",
     )
 
     # A phone photo stored sideways with EXIF orientation 6: upright only if EXIF is applied.
