@@ -72,6 +72,19 @@ def _read_derived(
     return result
 
 
+def _turn(image: Any, degrees: float) -> Any:
+    """An OpenCV image turned `degrees` counter-clockwise on a canvas grown to hold it."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    grown = (int(height * sin + width * cos), int(height * cos + width * sin))
+    matrix[0, 2] += grown[0] / 2 - width / 2
+    matrix[1, 2] += grown[1] / 2 - height / 2
+    return cv2.warpAffine(image, matrix, grown, borderValue=(255, 255, 255))
+
+
 def _assert_printed_failures_reported(result: ReadResult, row: dict[str, Any]) -> None:
     """Every check digit the specimen fails as printed fails in the read, as a forgery would."""
     failed = {check.code for check in result.checks if check.failed}
@@ -515,6 +528,7 @@ SAMPLE_CASES = [
     "td3_rot90.jpg",
     "td2_rot180.jpg",
     "td3_skew7.jpg",
+    "td2_photo_slant35.jpg",
 ]
 
 
@@ -588,6 +602,55 @@ def test_negative_sample_is_no_mrz_found() -> None:
     with pytest.raises(MrzNotFound) as caught:
         read_document(SAMPLES / "td1_front_no_mrz.jpg", today=TODAY)
     assert caught.value.code == "no_mrz_found"
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_path_given_as_text_is_read_and_named_in_errors() -> None:
+    """The Python API takes a path as a string too, and names the file when it finds no MRZ."""
+    (result,) = read_document(str(SAMPLES / "td1_clean.jpg"), today=TODAY)
+    assert result.mrz is not None
+    assert result.path == str(SAMPLES / "td1_clean.jpg")
+    with pytest.raises(MrzNotFound, match=r"td1_front_no_mrz\.jpg"):
+        read_document(str(SAMPLES / "td1_front_no_mrz.jpg"), today=TODAY)
+
+
+@pytest.mark.ocr
+@needs_tesseract
+@pytest.mark.parametrize(
+    ("name", "degrees"), [("td3_clean.jpg", 30), ("td1_clean.jpg", -40), ("visa_clean.jpg", 135)]
+)
+def test_document_at_a_slant_is_read_clean(tmp_path: Path, name: str, degrees: int) -> None:
+    """A document at any angle between the axes (a photo taken at a slant) is found by the
+    diagonal search, read clean, and its angle reported: the turn that makes it upright."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    target = tmp_path / "slant.png"
+    cv2.imwrite(str(target), _turn(cv2.imread(str(SAMPLES / name)), degrees))
+    (result,) = read_document(target, today=TODAY)
+    assert result.mrz is not None
+    assert list(result.mrz.lines) == _manifest()[name]["lines"]
+    assert result.clean
+    assert abs((result.angle + degrees + 180) % 360 - 180) < 3
+
+
+def test_diagonal_search_finds_slanted_zones_only() -> None:
+    """The first search finds a straight zone and not one at 40 degrees; the diagonal search
+    finds the slanted zone at its angle and nothing on the straight page, so a straight scan
+    never pays Tesseract calls for it."""
+    import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
+
+    from screening.ocr.detect import find_candidates  # noqa: PLC0415
+
+    straight = cv2.imread(str(SAMPLES / "td1_clean.jpg"))
+    slanted = _turn(straight, -40)
+    assert find_candidates(straight)
+    assert find_candidates(straight, diagonal=True) == ()
+    assert find_candidates(slanted) == ()
+    found = find_candidates(slanted, diagonal=True)
+    assert found
+    assert all(abs(candidate.angle - 40) < 3 for candidate in found)
+    assert {candidate.finder for candidate in found} == {"ours"}
 
 
 SHARED_CASES = [
@@ -704,6 +767,22 @@ def test_texture_forced_into_mrz_shape_is_no_read(shared_data: Path, tmp_path: P
     assert result.mrz is not None
     assert result.mrz.doc_type is DocType.TD1
     assert list(result.mrz.lines) == row["lines"]
+
+
+@pytest.mark.ocr
+@needs_tesseract
+@pytest.mark.parametrize("degrees", [30, -30])
+def test_real_specimen_photographed_at_30_degrees_is_read(
+    shared_data: Path, tmp_path: Path, degrees: int
+) -> None:
+    """A real passport scan turned 30 degrees either way: beyond what the search along the
+    page's axes finds (about 25 degrees); the diagonal search finds it and it reads exactly."""
+    name = "PassportEye__tests_data_passport-td3.jpg"
+    row = _shared_rows(shared_data)[name]
+    result = _read_derived(shared_data, tmp_path, name, lambda im: _turn(im, degrees))
+    assert result.mrz is not None
+    assert list(result.mrz.lines) == row["lines"]
+    assert "found_by_passporteye" not in result.notes
 
 
 @pytest.mark.ocr

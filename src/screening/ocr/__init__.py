@@ -16,6 +16,8 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screening.errors import MrzNotFound, MrzSyntaxError
@@ -34,7 +36,6 @@ from screening.ocr.recognise import Model, OcrTimeout, reading_models, text_heig
 
 if TYPE_CHECKING:
     import datetime as dt
-    from pathlib import Path
 
     import numpy as np
     import numpy.typing as npt
@@ -133,7 +134,7 @@ class _PageRead:
 
 
 def read_document(
-    path: Path,
+    path: Path | str,
     *,
     limits: Limits | None = None,
     ocr_timeout_s: float = DEFAULT_OCR_TIMEOUT_S,
@@ -144,6 +145,7 @@ def read_document(
     Raises `ImageUnreadable` (from the loader) for files that cannot be decoded and
     `OcrUnavailable` when Tesseract cannot run.
     """
+    path = Path(path)
     document = load_document(path, limits or Limits())
     model, helper = reading_models()
     results: list[ReadResult] = []
@@ -193,27 +195,38 @@ def read_page(
         model, helper = reading_models()
     models = (model, helper)
     found = _best_read(_ranked(find_candidates(image)), models, ocr_timeout_s, _MAX_CALLS)
-    if found is None or _weakness(found.hypothesis) >= 1:
-        # Our detector found nothing or a doubtful block: try PassportEye's boxes as well
-        # and keep whichever read is stronger (ties keep ours).
-        others = _ranked(passporteye_candidates(image))
+    # Our detector found nothing or a doubtful block near the page's axes: search the
+    # diagonals (a photo taken at a slant), then PassportEye's boxes, each with its own budget
+    # of calls, and keep whichever read is stronger (ties keep the earlier one).
+    searches = (partial(find_candidates, diagonal=True), passporteye_candidates)
+    for search in searches:
+        if found is not None and _weakness(found.hypothesis) < 1:
+            break
+        others = _ranked(search(image))
         second = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS) if others else None
-        if second is not None and (
-            found is None
-            or _standing(second, (*found.passes, *second.passes))
-            < _standing(found, (*found.passes, *second.passes))
-        ):
-            calls = second.calls + (found.calls if found is not None else 0)
-            merged = (*(found.notes if found is not None else ()), *second.notes)
-            found = dataclasses.replace(
-                second, calls=calls, notes=(*dict.fromkeys(merged), "found_by_passporteye")
-            )
-        elif second is not None and found is not None:
-            # Ours stands; the calls spent on PassportEye's boxes still count.
-            found = dataclasses.replace(found, calls=found.calls + second.calls)
+        found = _stronger(found, second)
     if found is None:
         return None
     return _result(found, path, page, model, today, started, notes)
+
+
+def _stronger(found: _PageRead | None, second: _PageRead | None) -> _PageRead | None:
+    """The stronger of two reads of one page (`_standing`), with the calls of both.
+
+    A tie keeps `found`. A read from PassportEye's box says so in its notes.
+    """
+    if second is None:
+        return found
+    if found is None:
+        winner, calls, notes = second, second.calls, list(second.notes)
+    else:
+        passes = (*found.passes, *second.passes)
+        winner = second if _standing(second, passes) < _standing(found, passes) else found
+        calls = found.calls + second.calls
+        notes = [*found.notes, *second.notes] if winner is second else list(found.notes)
+    if winner is second and second.candidate.finder == "passporteye":
+        notes.append("found_by_passporteye")
+    return dataclasses.replace(winner, calls=calls, notes=tuple(dict.fromkeys(notes)))
 
 
 def _weakness(hypothesis: Hypothesis) -> float:

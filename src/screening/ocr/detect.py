@@ -6,8 +6,10 @@ page is scaled to a fixed working size, a black-hat transform keeps small dark g
 lighter ground, a horizontal gradient and closings merge each text line and then the lines
 into blocks, and every block's minimum-area rectangle gives its position and skew. The search
 runs on the page and on the page turned by 90 degrees, so horizontal, vertical and skewed
-zones (up to about 20 degrees) are all found; the remaining 180-degree ambiguity is left to
-the recogniser, which reads both ways and lets the check digits decide. Each candidate is
+zones (up to about 25 degrees) are all found; on request (`diagonal`) the same search runs
+on the page turned 45 degrees, which finds zones at any angle in between. The remaining
+180-degree ambiguity is left to the recogniser, which reads both ways and lets the check
+digits decide. Each candidate is
 returned as a deskewed grey crop at the page's own resolution, with its box in page pixels.
 """
 
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy as np
     import numpy.typing as npt
 
@@ -30,6 +34,8 @@ _Rect = tuple[tuple[float, float], tuple[float, float], float]
 # scan after upscaling, small enough that the morphology takes a few milliseconds.
 _WORK_SIZE = 1000
 _MAX_CANDIDATES = 4
+# The page is turned this many degrees for the search of zones far from its axes.
+_DIAGONAL = 45.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +45,25 @@ class Candidate:
     `crop` is the deskewed grey block at page resolution (text horizontal, maybe upside down);
     `box` is the axis-aligned bounding box (x, y, w, h) of the rotated block in page pixels;
     `angle` is the rotation in degrees (counter-clockwise) that made the text horizontal;
-    `score` ranks candidates (higher is more MRZ-like).
+    `score` ranks candidates (higher is more MRZ-like); `finder` names the search that
+    proposed the block (`ours`, or `passporteye` for PassportEye's locator).
     """
 
     crop: npt.NDArray[np.uint8]
     box: tuple[int, int, int, int]
     angle: float
     score: float
+    finder: str = "ours"
 
 
-def find_candidates(bgr: npt.NDArray[np.uint8]) -> tuple[Candidate, ...]:
-    """Candidate MRZ blocks of one page, best first (empty when nothing looks like one)."""
+def find_candidates(bgr: npt.NDArray[np.uint8], *, diagonal: bool = False) -> tuple[Candidate, ...]:
+    """Candidate MRZ blocks of one page, best first (empty when nothing looks like one).
+
+    The search covers zones within about 25 degrees of the page's axes. With `diagonal` it
+    covers the rest instead (about 20 to 70 degrees either way: a phone photo taken at a
+    slant), on the page turned by 45 degrees; the reader asks for that only when the first
+    search read nothing sound, so straight scans do not pay for it.
+    """
     import cv2  # noqa: PLC0415 - heavy import kept off the CLI start-up path
 
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
@@ -62,14 +76,15 @@ def find_candidates(bgr: npt.NDArray[np.uint8]) -> tuple[Candidate, ...]:
         "npt.NDArray[np.uint8]", cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
     )
     found: list[tuple[float, tuple[tuple[float, float], tuple[float, float], float]]] = []
+    turned, back = _turned(small, _DIAGONAL if diagonal else 0.0)
     for quarter in (0, 1):
         work = (
-            small
+            turned
             if quarter == 0
-            else cast("npt.NDArray[np.uint8]", cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE))
+            else cast("npt.NDArray[np.uint8]", cv2.rotate(turned, cv2.ROTATE_90_CLOCKWISE))
         )
-        for rect, score in _blocks(work):
-            found.append((score, _unrotate_rect(rect, quarter, small.shape[:2])))
+        for rect, score in _blocks(work, unit=max(small.shape[:2]) / _WORK_SIZE):
+            found.append((score, back(_unrotate_rect(rect, quarter, turned.shape[:2]))))
     found.sort(key=lambda item: -item[0])
     candidates: list[Candidate] = []
     for score, rect in found:
@@ -199,19 +214,58 @@ def passporteye_candidates(
             continue
         crop = np.ascontiguousarray(np.clip(region * 255.0, 0, 255).astype(np.uint8))
         box_xywh = _page_box(gray.shape, rect)
-        candidates.append(Candidate(crop=crop, box=box_xywh, angle=angle, score=-float(rank)))
+        candidates.append(
+            Candidate(
+                crop=crop, box=box_xywh, angle=angle, score=-float(rank), finder="passporteye"
+            )
+        )
     return tuple(candidates)
 
 
+def _turned(
+    small: npt.NDArray[np.uint8], degrees: float
+) -> tuple[npt.NDArray[np.uint8], Callable[[_Rect], _Rect]]:
+    """`small` turned `degrees` counter-clockwise, and a map of rectangles back to `small`.
+
+    The canvas grows to hold the whole page; the map is the identity for 0 degrees.
+    """
+    import cv2  # noqa: PLC0415
+
+    if degrees == 0:
+        return small, lambda rect: rect
+    height, width = small.shape[:2]
+    theta = math.radians(degrees)
+    cos, sin = abs(math.cos(theta)), abs(math.sin(theta))
+    out_w, out_h = round(width * cos + height * sin), round(width * sin + height * cos)
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    matrix[0, 2] += out_w / 2 - width / 2
+    matrix[1, 2] += out_h / 2 - height / 2
+    # The canvas's corners outside the page repeat its border: no edge to mistake for text.
+    turned = cv2.warpAffine(small, matrix, (out_w, out_h), borderMode=cv2.BORDER_REPLICATE)
+    inverse = cv2.invertAffineTransform(matrix)
+
+    def back(rect: _Rect) -> _Rect:
+        (cx, cy), size, angle = rect
+        x = inverse[0, 0] * cx + inverse[0, 1] * cy + inverse[0, 2]
+        y = inverse[1, 0] * cx + inverse[1, 1] * cy + inverse[1, 2]
+        # Turning the page counter-clockwise took `degrees` off every line's angle.
+        return (float(x), float(y)), size, (angle + degrees + 90.0) % 180.0 - 90.0
+
+    return cast("npt.NDArray[np.uint8]", turned), back
+
+
 def _blocks(
-    work: npt.NDArray[np.uint8],
+    work: npt.NDArray[np.uint8], *, unit: float
 ) -> list[tuple[tuple[tuple[float, float], tuple[float, float], float], float]]:
-    """Rotated rectangles of dense horizontal text blocks in a working-size grey image."""
+    """Rotated rectangles of dense horizontal text blocks in a working-size grey image.
+
+    `unit` is the page's scale against the working size (kernels are sized by it), so a page
+    turned onto a larger canvas is searched with the same kernels as the page itself.
+    """
     import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
     height, width = work.shape[:2]
-    unit = max(height, width) / _WORK_SIZE
     rect_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(15 * unit), _odd(5 * unit)))
     blurred = cv2.GaussianBlur(work, (3, 3), 0)
     blackhat = cv2.morphologyEx(blurred, cv2.MORPH_BLACKHAT, rect_kernel)
