@@ -494,7 +494,12 @@ class _Block:
                 again = self.run(flip, next(v for v in _VARIANTS if v not in self.used[flip]))
             if again is not None and again.key < chosen.key:
                 chosen = again
-        chosen = vote(chosen, list(self.readings(flip).values()))
+        voted = vote(chosen, list(self.readings(flip).values()))
+        if voted is not chosen:
+            # The vote rescored the read without the readers' agreement: count again the
+            # checks that pass only against what every reader saw (`_weakness` weighs them).
+            unproven, overruled = against_readers(voted, self.passes[flip])
+            chosen = dataclasses.replace(voted, unproven=unproven, overruled=overruled)
         singles = [single for single in self.singles[flip] if single is not None]
         disputed = disagreements(chosen, singles) if len(singles) > 1 else None
         return _PageRead(
