@@ -79,7 +79,8 @@ _SHAPELESS = 3
 _MISSHAPEN = 6
 # Minimum line confidence (0-100) that makes a read with failing check digits still an MRZ.
 _CONFIDENT = 75.0
-# Tesseract calls on PassportEye's boxes when our own read is missing or doubtful.
+# Tesseract calls for each further search (the diagonals, PassportEye's boxes) when the first
+# read is missing or doubtful.
 _FALLBACK_CALLS = 4
 # Below this line confidence (0-100) a read counts as doubtful even when it is consistent.
 _LOW_CONFIDENCE = 30.0
@@ -194,7 +195,7 @@ def read_page(
     if model is None:
         model, helper = reading_models()
     models = (model, helper)
-    found = _best_read(_ranked(find_candidates(image)), models, ocr_timeout_s, _MAX_CALLS)
+    found, calls = _best_read(_ranked(find_candidates(image)), models, ocr_timeout_s, _MAX_CALLS)
     # Our detector found nothing or a doubtful block near the page's axes: search the
     # diagonals (a photo taken at a slant), then PassportEye's boxes, each with its own budget
     # of calls, and keep whichever read is stronger (ties keep the earlier one).
@@ -203,30 +204,33 @@ def read_page(
         if found is not None and _weakness(found.hypothesis) < 1:
             break
         others = _ranked(search(image))
-        second = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS) if others else None
+        second, used = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS)
+        calls += used
         found = _stronger(found, second)
     if found is None:
         return None
-    return _result(found, path, page, model, today, started, notes)
+    # Every Tesseract call counts, those spent on blocks that gave no read too.
+    return _result(
+        dataclasses.replace(found, calls=calls), path, page, model, today, started, notes
+    )
 
 
 def _stronger(found: _PageRead | None, second: _PageRead | None) -> _PageRead | None:
-    """The stronger of two reads of one page (`_standing`), with the calls of both.
+    """The stronger of two reads of one page (`_standing`); a tie keeps `found`.
 
-    A tie keeps `found`. A read from PassportEye's box says so in its notes.
+    A read from PassportEye's box says so in its notes.
     """
     if second is None:
         return found
     if found is None:
-        winner, calls, notes = second, second.calls, list(second.notes)
+        winner, notes = second, list(second.notes)
     else:
         passes = (*found.passes, *second.passes)
         winner = second if _standing(second, passes) < _standing(found, passes) else found
-        calls = found.calls + second.calls
         notes = [*found.notes, *second.notes] if winner is second else list(found.notes)
     if winner is second and second.candidate.finder == "passporteye":
         notes.append("found_by_passporteye")
-    return dataclasses.replace(winner, calls=calls, notes=tuple(dict.fromkeys(notes)))
+    return dataclasses.replace(winner, notes=tuple(dict.fromkeys(notes)))
 
 
 def _weakness(hypothesis: Hypothesis) -> float:
@@ -282,8 +286,11 @@ def _best_read(
     models: tuple[Model, Model | None],
     timeout_s: float,
     max_calls: int,
-) -> _PageRead | None:
-    """Read candidates in order until one gives a consistent MRZ; else the best plausible."""
+) -> tuple[_PageRead | None, int]:
+    """Read candidates in order until one gives a consistent MRZ; else the best plausible.
+
+    Also returns the Tesseract calls spent, a read or not.
+    """
     best: _PageRead | None = None
     calls = 0
     notes: list[str] = []
@@ -300,8 +307,8 @@ def _best_read(
         if best is not None and best.hypothesis.consistent:
             break
     if best is None:
-        return None
-    return dataclasses.replace(best, calls=calls, notes=tuple(dict.fromkeys(notes)))
+        return None, calls
+    return dataclasses.replace(best, calls=calls, notes=tuple(dict.fromkeys(notes))), calls
 
 
 def _read_candidate(  # noqa: PLR0917 - private helper with one caller
