@@ -600,6 +600,36 @@ def test_case_14_ocr_that_hangs_is_killed_at_the_timeout(tmp_path: Path) -> None
     assert _sleep_processes() - before == set()
 
 
+def test_case_14_ocr_timeouts_without_a_read_are_not_reported_as_no_mrz(tmp_path: Path) -> None:
+    """Every Tesseract call hits its time limit and our line reader reads nothing MRZ-like on
+    the page (a card's front): the file is reported `ocr_timeout`, not `no_mrz_found`, since
+    the reading was cut short; it is still NO RESULT (exit 5) and no OCR process is left."""
+    before = _sleep_processes()
+    result = run_cli(
+        "read",
+        str(SAMPLES / "td1_front_no_mrz.jpg"),
+        "--ocr-timeout",
+        "0.5",
+        *TODAY,
+        "-f",
+        "json",
+        env=_sleepy_ocr(tmp_path),
+        timeout=60,
+    )
+    _no_traceback(result)
+    assert result.returncode == 5
+    (record,) = json.loads(result.stdout)["files"]
+    assert record["error"]["code"] == "ocr_timeout"
+    assert "time limit of 0.5 s" in record["error"]["message"]
+    time.sleep(0.5)
+    assert _sleep_processes() - before == set()
+    # Without the time limit in the way, the same page is "no MRZ found".
+    plain = run_cli("read", str(SAMPLES / "td1_front_no_mrz.jpg"), *TODAY, "-f", "json")
+    assert plain.returncode == 5
+    (record,) = json.loads(plain.stdout)["files"]
+    assert record["error"]["code"] == "no_mrz_found"
+
+
 def test_case_15_sigint_during_a_batch_writes_a_partial_report(tmp_path: Path) -> None:
     """SIGINT during a batch: exit 130 within seconds; the report file appears whole (written
     to a temporary file and renamed) and is marked `complete: false`; every input is in it."""

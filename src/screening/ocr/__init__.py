@@ -125,7 +125,6 @@ class _PageRead:
     candidate: Candidate
     upside_down: bool
     calls: int
-    notes: tuple[str, ...]
     # Unprotected (line, column) positions where readings differ; None: only one reading.
     disputed: tuple[tuple[int, int], ...] | None = None
     # Models whose readings went into the hypothesis, in the order they were asked.
@@ -150,8 +149,9 @@ def read_document(
     document = load_document(path, limits or Limits())
     model, helper = reading_models()
     results: list[ReadResult] = []
+    timed_out = False
     for page in document.pages:
-        result = read_page(
+        result, page_notes = _read_page(
             page.image,
             path=str(path),
             page=page.index,
@@ -161,12 +161,23 @@ def read_document(
             today=today,
             notes=document.notes,
         )
+        timed_out = timed_out or "ocr_timeout" in page_notes
         if result is not None:
             results.append(result)
     if not results:
         pages = len(document.pages)
+        searched = f"{pages} page{'s' if pages != 1 else ''} searched"
+        if timed_out:
+            # Not evidence that the document has no MRZ: the reading was cut short.
+            raise MrzNotFound(
+                f"No MRZ could be read in {path.name} ({searched}): OCR calls hit the time "
+                f"limit of {ocr_timeout_s:g} s. Try again with a longer limit (setting "
+                "ocr_timeout_s, SCREENING_OCR_TIMEOUT_S or read --ocr-timeout) or on a "
+                "less loaded machine, or enter the MRZ text by hand.",
+                code="ocr_timeout",
+            )
         raise MrzNotFound(
-            f"No MRZ found in {path.name} ({pages} page{'s' if pages != 1 else ''} searched); "
+            f"No MRZ found in {path.name} ({searched}); "
             "check that the MRZ is visible and in focus, or enter the MRZ text by hand."
         )
     return tuple(results)
@@ -189,13 +200,42 @@ def read_page(
     read, and reads more when `model`'s reads are not consistent. Both default to
     `reading_models()`.
     """
+    result, _ = _read_page(
+        image,
+        path=path,
+        page=page,
+        model=model,
+        helper=helper,
+        ocr_timeout_s=ocr_timeout_s,
+        today=today,
+        notes=notes,
+    )
+    return result
+
+
+def _read_page(
+    image: npt.NDArray[np.uint8],
+    *,
+    path: str,
+    page: int,
+    model: Model | None,
+    helper: Model | None,
+    ocr_timeout_s: float,
+    today: dt.date,
+    notes: tuple[str, ...],
+) -> tuple[ReadResult | None, tuple[str, ...]]:
+    """`read_page`, with the notes of the reading even when it found nothing."""
     from screening.ocr.detect import find_candidates, passporteye_candidates  # noqa: PLC0415
 
     started = time.perf_counter()
     if model is None:
         model, helper = reading_models()
     models = (model, helper)
-    found, calls = _best_read(_ranked(find_candidates(image)), models, ocr_timeout_s, _MAX_CALLS)
+    # What happened while reading (`ocr_timeout`), whichever read wins.
+    events: list[str] = []
+    found, calls = _best_read(
+        _ranked(find_candidates(image)), models, ocr_timeout_s, _MAX_CALLS, events
+    )
     # Our detector found nothing or a doubtful block near the page's axes: search the
     # diagonals (a photo taken at a slant), then PassportEye's boxes, each with its own budget
     # of calls, and keep whichever read is stronger (ties keep the earlier one).
@@ -204,33 +244,25 @@ def read_page(
         if found is not None and _weakness(found.hypothesis) < 1:
             break
         others = _ranked(search(image))
-        second, used = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS)
+        second, used = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS, events)
         calls += used
         found = _stronger(found, second)
     if found is None:
-        return None
+        return None, tuple(dict.fromkeys(events))
+    if found.candidate.finder == "passporteye":
+        events.append("found_by_passporteye")
+    events = list(dict.fromkeys([*notes, *events]))
     # Every Tesseract call counts, those spent on blocks that gave no read too.
-    return _result(
-        dataclasses.replace(found, calls=calls), path, page, model, today, started, notes
-    )
+    read = dataclasses.replace(found, calls=calls)
+    return _result(read, path, page, model, today, started, tuple(events)), tuple(events)
 
 
 def _stronger(found: _PageRead | None, second: _PageRead | None) -> _PageRead | None:
-    """The stronger of two reads of one page (`_standing`); a tie keeps `found`.
-
-    A read from PassportEye's box says so in its notes.
-    """
-    if second is None:
-        return found
-    if found is None:
-        winner, notes = second, list(second.notes)
-    else:
-        passes = (*found.passes, *second.passes)
-        winner = second if _standing(second, passes) < _standing(found, passes) else found
-        notes = [*found.notes, *second.notes] if winner is second else list(found.notes)
-    if winner is second and second.candidate.finder == "passporteye":
-        notes.append("found_by_passporteye")
-    return dataclasses.replace(winner, notes=tuple(dict.fromkeys(notes)))
+    """The stronger of two reads of one page (`_standing`); a tie keeps `found`."""
+    if second is None or found is None:
+        return found or second
+    passes = (*found.passes, *second.passes)
+    return second if _standing(second, passes) < _standing(found, passes) else found
 
 
 def _weakness(hypothesis: Hypothesis) -> float:
@@ -286,14 +318,14 @@ def _best_read(
     models: tuple[Model, Model | None],
     timeout_s: float,
     max_calls: int,
+    notes: list[str],
 ) -> tuple[_PageRead | None, int]:
     """Read candidates in order until one gives a consistent MRZ; else the best plausible.
 
-    Also returns the Tesseract calls spent, a read or not.
+    Also returns the Tesseract calls spent, a read or not; events go to `notes`.
     """
     best: _PageRead | None = None
     calls = 0
-    notes: list[str] = []
     seen: dict[int, tuple[bool, list[ReadLine]]] = {}
     for candidate in _looked_over(candidates, seen):
         if calls >= max_calls:
@@ -308,7 +340,7 @@ def _best_read(
             break
     if best is None:
         return None, calls
-    return dataclasses.replace(best, calls=calls, notes=tuple(dict.fromkeys(notes))), calls
+    return dataclasses.replace(best, calls=calls), calls
 
 
 def _read_candidate(  # noqa: PLR0917 - private helper with one caller
@@ -514,7 +546,6 @@ class _Block:
             self.candidate,
             flip,
             self.calls,
-            (),
             disputed,
             tuple(self.asked[flip]),
             tuple(tuple(lines) for lines in self.passes[flip]),
@@ -644,7 +675,7 @@ def _result(  # noqa: PLR0917 - private helper with one caller
     from screening.mrz.parse import parse_mrz  # noqa: PLC0415
 
     hypothesis = found.hypothesis
-    all_notes = [*notes, *found.notes]
+    all_notes = list(notes)
     if model.note:
         all_notes.append(model.note)
     mrz: Mrz | None = None
