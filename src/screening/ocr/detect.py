@@ -9,8 +9,8 @@ runs on the page and on the page turned by 90 degrees, so horizontal, vertical a
 zones (up to about 25 degrees) are all found; on request (`diagonal`) the same search runs
 on the page turned 45 degrees, which finds zones at any angle in between. The remaining
 180-degree ambiguity is left to the recogniser, which reads both ways and lets the check
-digits decide. Each candidate is
-returned as a deskewed grey crop at the page's own resolution, with its box in page pixels.
+digits decide. Each candidate is returned as a deskewed grey crop at the page's own
+resolution, with its box in page pixels.
 """
 
 from __future__ import annotations
