@@ -621,6 +621,25 @@ def test_case_14_ocr_timeouts_without_a_read_are_not_reported_as_no_mrz(tmp_path
     (record,) = json.loads(result.stdout)["files"]
     assert record["error"]["code"] == "ocr_timeout"
     assert "time limit of 0.5 s" in record["error"]["message"]
+    # `screen` takes the same option and reports the same code: NO RESULT, not a clearance.
+    screened = run_cli(
+        "screen",
+        str(SAMPLES / "td1_front_no_mrz.jpg"),
+        "--ocr-timeout",
+        "0.5",
+        *WATCH,
+        *TODAY,
+        "--no-audit",
+        "-f",
+        "json",
+        env=_sleepy_ocr(tmp_path),
+        timeout=60,
+    )
+    _no_traceback(screened)
+    assert screened.returncode == 5
+    report = json.loads(screened.stdout)
+    assert report["verdict"] == "no_result"
+    assert report["error"]["code"] == "ocr_timeout"
     time.sleep(0.5)
     assert _sleep_processes() - before == set()
     # Without the time limit in the way, the same page is "no MRZ found".

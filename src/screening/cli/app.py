@@ -33,6 +33,7 @@ from screening.errors import (
 
 __all__ = [
     "ExitCode",
+    "OcrTimeoutOpt",
     "OutputFormat",
     "app",
     "err_console",
@@ -65,6 +66,18 @@ class OutputFormat(enum.StrEnum):
     JSON = "json"
     JSONL = "jsonl"
     CSV = "csv"
+
+
+# `--ocr-timeout`, shared by the commands that read images (`read`, `screen`, `batch`).
+OcrTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--ocr-timeout",
+        min=0.5,
+        help="Time limit in seconds for each OCR call (default: setting ocr_timeout_s).",
+        show_default=False,
+    ),
+]
 
 
 app = typer.Typer(

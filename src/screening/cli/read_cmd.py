@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from screening.cli.app import ExitCode, OutputFormat, app, out_console
+from screening.cli.app import ExitCode, OcrTimeoutOpt, OutputFormat, app, out_console
 from screening.errors import InputError
 from screening.report import (
     SCHEMA_VERSION,
@@ -153,15 +153,7 @@ def read_command(
         str | None,
         typer.Option("--today", help="Resolve date centuries as of YYYY-MM-DD (default: today)."),
     ] = None,
-    ocr_timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--ocr-timeout",
-            min=0.5,
-            help="Time limit in seconds for each OCR call (default: setting ocr_timeout_s).",
-            show_default=False,
-        ),
-    ] = None,
+    ocr_timeout: OcrTimeoutOpt = None,
 ) -> ExitCode:
     """Find and read the machine-readable zone in scans, photos and PDFs, then validate it.
 

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import typer
 from rich.markup import escape
 
-from screening.cli.app import ExitCode, OutputFormat, app, err_console, out_console
+from screening.cli.app import (
+    ExitCode,
+    OcrTimeoutOpt,
+    OutputFormat,
+    app,
+    err_console,
+    out_console,
+)
 from screening.errors import EnvironmentProblem
 from screening.model import Verdict
 
@@ -237,6 +244,7 @@ def screen_command(
     encoding: EncodingOpt = "utf-8",
     today: TodayOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
+    ocr_timeout: OcrTimeoutOpt = None,
     no_audit: NoAuditOpt = False,
 ) -> int:
     """Screen one document and print the verdict (CLEAR / REVIEW / ALERT / NO RESULT).
@@ -258,6 +266,7 @@ def screen_command(
         allowlist=allowlist,
         policy=policy,
         encoding=encoding,
+        ocr_timeout=ocr_timeout,
     )
     screener = session.screener
     if source == "-":
@@ -310,6 +319,7 @@ def batch_command(
         Path | None,
         typer.Option("--resume", help="Skip documents already in this earlier report."),
     ] = None,
+    ocr_timeout: OcrTimeoutOpt = None,
     no_audit: NoAuditOpt = False,
 ) -> int:
     """Screen every document in a folder tree and write a report; exit with the worst verdict.
@@ -333,6 +343,7 @@ def batch_command(
         allowlist=allowlist,
         policy=policy,
         encoding=encoding,
+        ocr_timeout=ocr_timeout,
     )
     screener = session.screener
     limit_s = timeout if timeout is not None else session.config.document_timeout_s

@@ -171,9 +171,9 @@ def read_document(
             # Not evidence that the document has no MRZ: the reading was cut short.
             raise MrzNotFound(
                 f"No MRZ could be read in {path.name} ({searched}): OCR calls hit the time "
-                f"limit of {ocr_timeout_s:g} s. Try again with a longer limit (setting "
-                "ocr_timeout_s, SCREENING_OCR_TIMEOUT_S or read --ocr-timeout) or on a "
-                "less loaded machine, or enter the MRZ text by hand.",
+                f"limit of {ocr_timeout_s:g} s. Try again with a longer limit (--ocr-timeout, "
+                "setting ocr_timeout_s) or on a less loaded machine, or enter the MRZ text "
+                "by hand.",
                 code="ocr_timeout",
             )
         raise MrzNotFound(
