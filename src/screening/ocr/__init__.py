@@ -236,10 +236,11 @@ def _read_page(
     found, calls = _best_read(
         _ranked(find_candidates(image)), models, ocr_timeout_s, _MAX_CALLS, events
     )
-    # Our detector found nothing or a doubtful block near the page's axes: search the
-    # diagonals (a photo taken at a slant), then PassportEye's boxes, each with its own budget
-    # of calls, and keep whichever read is stronger (ties keep the earlier one).
-    searches = (partial(find_candidates, diagonal=True), passporteye_candidates)
+    # Our detector found nothing or a doubtful block near the page's axes: take a second look
+    # (the diagonals for a photo taken at a slant, blocks tilted by the print beside them),
+    # then PassportEye's boxes, each with its own budget of calls, and keep whichever read
+    # is stronger (ties keep the earlier one).
+    searches = (partial(find_candidates, second_look=True), passporteye_candidates)
     for search in searches:
         if found is not None and _weakness(found.hypothesis) < 1:
             break

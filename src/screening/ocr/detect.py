@@ -6,8 +6,9 @@ page is scaled to a fixed working size, a black-hat transform keeps small dark g
 lighter ground, a horizontal gradient and closings merge each text line and then the lines
 into blocks, and every block's minimum-area rectangle gives its position and skew. The search
 runs on the page and on the page turned by 90 degrees, so horizontal, vertical and skewed
-zones (up to about 25 degrees) are all found; on request (`diagonal`) the same search runs
-on the page turned 45 degrees, which finds zones at any angle in between. The remaining
+zones (up to about 25 degrees) are all found; on request (`second_look`) the same search runs
+on the page turned 45 degrees, which finds zones at any angle in between, and blocks whose
+angle the print beside them tilted are levelled by their row profile. The remaining
 180-degree ambiguity is left to the recogniser, which reads both ways and lets the check
 digits decide. Each candidate is returned as a deskewed grey crop at the page's own
 resolution, with its box in page pixels.
@@ -56,12 +57,16 @@ class Candidate:
     finder: str = "ours"
 
 
-def find_candidates(bgr: npt.NDArray[np.uint8], *, diagonal: bool = False) -> tuple[Candidate, ...]:
+def find_candidates(
+    bgr: npt.NDArray[np.uint8], *, second_look: bool = False
+) -> tuple[Candidate, ...]:
     """Candidate MRZ blocks of one page, best first (empty when nothing looks like one).
 
-    The search covers zones within about 25 degrees of the page's axes. With `diagonal` it
-    covers the rest instead (about 20 to 70 degrees either way: a phone photo taken at a
-    slant), on the page turned by 45 degrees; the reader asks for that only when the first
+    The search covers zones within about 25 degrees of the page's axes. The `second_look`
+    gives what that search missed: blocks found on the page turned by 45 degrees (about 20
+    to 70 degrees either way: a phone photo taken at a slant), and blocks of the first search
+    whose angle text beside the zone had tilted (`_levelled`), each levelled; blocks the
+    first search gave as they are are left out. The reader asks for it only when the first
     search read nothing sound, so straight scans do not pay for it.
     """
     import cv2  # noqa: PLC0415 - heavy import kept off the CLI start-up path
@@ -75,19 +80,13 @@ def find_candidates(bgr: npt.NDArray[np.uint8], *, diagonal: bool = False) -> tu
     small = cast(
         "npt.NDArray[np.uint8]", cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
     )
-    found: list[tuple[float, tuple[tuple[float, float], tuple[float, float], float]]] = []
-    turned, back = _turned(small, _DIAGONAL if diagonal else 0.0)
-    for quarter in (0, 1):
-        work = (
-            turned
-            if quarter == 0
-            else cast("npt.NDArray[np.uint8]", cv2.rotate(turned, cv2.ROTATE_90_CLOCKWISE))
-        )
-        for rect, score in _blocks(work, unit=max(small.shape[:2]) / _WORK_SIZE):
-            found.append((score, back(_unrotate_rect(rect, quarter, turned.shape[:2]))))
+    # (score, rectangle in `small`, found on the page turned 45 degrees)
+    found = [(score, rect, False) for score, rect in _search(small, 0.0)]
+    if second_look:
+        found += [(score, rect, True) for score, rect in _search(small, _DIAGONAL)]
     found.sort(key=lambda item: -item[0])
     candidates: list[Candidate] = []
-    for score, rect in found:
+    for score, rect, diagonal in found:
         if len(candidates) >= _MAX_CANDIDATES:
             break
         page_rect = (
@@ -97,6 +96,11 @@ def find_candidates(bgr: npt.NDArray[np.uint8], *, diagonal: bool = False) -> tu
         )
         if any(_overlaps(page_rect, other) for other in candidates):
             continue
+        if second_look:
+            levelled = _levelled(cast("npt.NDArray[np.uint8]", gray), page_rect)
+            if not diagonal and levelled == page_rect:
+                continue  # the first search gave this block as it is
+            page_rect = levelled
         crop, angle, box = _extract(cast("npt.NDArray[np.uint8]", gray), page_rect)
         if crop.size == 0:
             continue
@@ -220,6 +224,75 @@ def passporteye_candidates(
             )
         )
     return tuple(candidates)
+
+
+# Residual tilts tried on a block, in degrees either way, and the step between them.
+_LEVEL_RANGE = 12.0
+_LEVEL_STEP = 0.5
+# Working height of a block for levelling, in pixels.
+_LEVEL_HEIGHT = 160
+# How much sharper the levelled row profile must be than the block's own to turn it.
+_LEVEL_GAIN = 2.0
+
+
+def _levelled(gray: npt.NDArray[np.uint8], rect: _Rect) -> _Rect:
+    """The block's rectangle turned so that its text rows are level.
+
+    The block's angle comes from the rectangle around its blob, which text beside the zone
+    (a watermark, the card's other print) can tilt by several degrees. All print on a
+    document is parallel, so the turn that makes the ink's row profile sharpest (the sum of
+    squared differences between neighbouring rows) is the text's own angle.
+    """
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    crop, _, _ = _extract(gray, rect)
+    if crop.size == 0:
+        return rect
+    factor = min(1.0, _LEVEL_HEIGHT / crop.shape[0])
+    small = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    height, width = ink.shape[:2]
+    centre = (width / 2, height / 2)
+
+    # Only the middle columns count: the corners a turn brings in from outside hold no ink.
+    left, right = round(width * 0.2), round(width * 0.8)
+
+    def sharpness(delta: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, delta, 1.0)
+        turned = cv2.warpAffine(ink, matrix, (width, height), flags=cv2.INTER_NEAREST)
+        profile = turned[:, left:right].sum(axis=1, dtype=np.float64)
+        return float(np.square(np.diff(profile)).sum())
+
+    steps = round(_LEVEL_RANGE / _LEVEL_STEP)
+    deltas = [step * _LEVEL_STEP for step in range(-steps, steps + 1)]
+    scores = {delta: sharpness(delta) for delta in deltas}
+    best = max(scores, key=lambda delta: (scores[delta], -abs(delta)))
+    # A small turn, or a profile barely sharper than the block's own, is noise (texture).
+    if abs(best) < 1.0 or scores[best] < _LEVEL_GAIN * scores[0.0]:
+        return rect
+    (cx, cy), size, angle = rect
+    return (cx, cy), size, angle + best
+
+
+def _search(small: npt.NDArray[np.uint8], degrees: float) -> list[tuple[float, _Rect]]:
+    """(score, rectangle in `small`) of the blocks on `small` turned `degrees`, and 90 more.
+
+    Rectangles are mapped back to `small`.
+    """
+    import cv2  # noqa: PLC0415
+
+    found: list[tuple[float, _Rect]] = []
+    turned, back = _turned(small, degrees)
+    for quarter in (0, 1):
+        work = (
+            turned
+            if quarter == 0
+            else cast("npt.NDArray[np.uint8]", cv2.rotate(turned, cv2.ROTATE_90_CLOCKWISE))
+        )
+        for rect, score in _blocks(work, unit=max(small.shape[:2]) / _WORK_SIZE):
+            found.append((score, back(_unrotate_rect(rect, quarter, turned.shape[:2]))))
+    return found
 
 
 def _turned(
