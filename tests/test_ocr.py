@@ -640,7 +640,7 @@ def test_block_tilted_by_text_beside_it_is_levelled(error: float) -> None:
     its blob) is turned back to the print's own angle, within a degree."""
     import cv2  # noqa: PLC0415 - only the OCR tests need OpenCV
 
-    from screening.ocr.detect import _levelled, find_candidates  # noqa: PLC0415
+    from screening.ocr.detect import _extract, _level_turn, find_candidates  # noqa: PLC0415
 
     page = _turn(cv2.imread(str(SAMPLES / "td1_clean.jpg")), 10)
     found = find_candidates(page)[0]
@@ -648,7 +648,8 @@ def test_block_tilted_by_text_beside_it_is_levelled(error: float) -> None:
     x, y, width, height = found.box
     wrong = ((x + width / 2, y + height / 2), (width * 0.9, height * 0.5), -10 + error)
     gray = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
-    assert abs(_levelled(gray, wrong)[2] + 10) < 1
+    crop, angle, _ = _extract(gray, wrong)
+    assert abs(angle + _level_turn(crop) + 10) < 1
 
 
 def test_diagonal_search_finds_slanted_zones_only() -> None:

@@ -225,7 +225,7 @@ def _read_page(
     notes: tuple[str, ...],
 ) -> tuple[ReadResult | None, tuple[str, ...]]:
     """`read_page`, with the notes of the reading even when it found nothing."""
-    from screening.ocr.detect import find_candidates, passporteye_candidates  # noqa: PLC0415
+    from screening.ocr.detect import PageSearch, passporteye_candidates  # noqa: PLC0415
 
     started = time.perf_counter()
     if model is None:
@@ -233,18 +233,22 @@ def _read_page(
     models = (model, helper)
     # What happened while reading (`ocr_timeout`), whichever read wins.
     events: list[str] = []
+    search = PageSearch(image)
     found, calls = _best_read(
-        _ranked(find_candidates(image)), models, ocr_timeout_s, _MAX_CALLS, events
+        _ranked(search.candidates()), models, ocr_timeout_s, _MAX_CALLS, events
     )
     # Our detector found nothing or a doubtful block near the page's axes: take a second look
     # (the diagonals for a photo taken at a slant, blocks tilted by the print beside them),
     # then PassportEye's boxes, each with its own budget of calls, and keep whichever read
     # is stronger (ties keep the earlier one).
-    searches = (partial(find_candidates, second_look=True), passporteye_candidates)
-    for search in searches:
+    searches = (
+        partial(search.candidates, second_look=True),
+        partial(passporteye_candidates, image),
+    )
+    for further in searches:
         if found is not None and _weakness(found.hypothesis) < 1:
             break
-        others = _ranked(search(image))
+        others = _ranked(further())
         second, used = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS, events)
         calls += used
         found = _stronger(found, second)

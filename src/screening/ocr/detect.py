@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["Candidate", "find_candidates", "passporteye_candidates"]
+__all__ = ["Candidate", "PageSearch", "find_candidates", "passporteye_candidates"]
 
 _Rect = tuple[tuple[float, float], tuple[float, float], float]
 
@@ -60,58 +60,88 @@ class Candidate:
 def find_candidates(
     bgr: npt.NDArray[np.uint8], *, second_look: bool = False
 ) -> tuple[Candidate, ...]:
-    """Candidate MRZ blocks of one page, best first (empty when nothing looks like one).
+    """Candidate MRZ blocks of one page, best first (`PageSearch.candidates`)."""
+    return PageSearch(bgr).candidates(second_look=second_look)
 
-    The search covers zones within about 25 degrees of the page's axes. The `second_look`
-    gives what that search missed: blocks found on the page turned by 45 degrees (about 20
-    to 70 degrees either way: a phone photo taken at a slant), and blocks of the first search
-    whose angle text beside the zone had tilted (`_levelled`), each levelled; blocks the
-    first search gave as they are are left out. The reader asks for it only when the first
-    search read nothing sound, so straight scans do not pay for it.
+
+class PageSearch:
+    """The detector's searches of one page; each search runs once, however often it is asked.
+
+    The reader asks for the first search's candidates and, when they read badly, for the
+    second look's, which needs the first search's blocks again.
     """
-    import cv2  # noqa: PLC0415 - heavy import kept off the CLI start-up path
 
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    height, width = gray.shape[:2]
-    if min(height, width) < 16:
-        return ()
-    scale = _WORK_SIZE / max(height, width)
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    small = cast(
-        "npt.NDArray[np.uint8]", cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
-    )
-    # (score, rectangle in `small`, found on the page turned 45 degrees)
-    found = [(score, rect, False) for score, rect in _search(small, 0.0)]
-    if second_look:
-        found += [(score, rect, True) for score, rect in _search(small, _DIAGONAL)]
-    found.sort(key=lambda item: -item[0])
-    candidates: list[Candidate] = []
-    for score, rect, diagonal in found:
-        if len(candidates) >= _MAX_CANDIDATES:
-            break
-        page_rect = (
-            (rect[0][0] / scale, rect[0][1] / scale),
-            (rect[1][0] / scale, rect[1][1] / scale),
-            rect[2],
-        )
-        if any(_overlaps(page_rect, other) for other in candidates):
-            continue
+    def __init__(self, bgr: npt.NDArray[np.uint8]) -> None:
+        """Grey the page and scale it to the working size (nothing to search below 16 px)."""
+        import cv2  # noqa: PLC0415 - heavy import kept off the CLI start-up path
+
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+        self.gray = cast("npt.NDArray[np.uint8]", gray)
+        height, width = gray.shape[:2]
+        self.scale = _WORK_SIZE / max(height, width, 1)
+        self.small: npt.NDArray[np.uint8] | None = None
+        if min(height, width) >= 16:
+            interp = cv2.INTER_AREA if self.scale < 1 else cv2.INTER_CUBIC
+            self.small = cast(
+                "npt.NDArray[np.uint8]",
+                cv2.resize(gray, None, fx=self.scale, fy=self.scale, interpolation=interp),
+            )
+        self._found: dict[float, list[tuple[float, _Rect]]] = {}
+
+    def _rects(self, degrees: float) -> list[tuple[float, _Rect]]:
+        """(score, rectangle in the working image) of the search on the page turned `degrees`."""
+        if self.small is None:
+            return []
+        if degrees not in self._found:
+            self._found[degrees] = _search(self.small, degrees)
+        return self._found[degrees]
+
+    def candidates(self, *, second_look: bool = False) -> tuple[Candidate, ...]:
+        """Candidate MRZ blocks of the page, best first (empty when nothing looks like one).
+
+        The search covers zones within about 25 degrees of the page's axes. The
+        `second_look` gives what that search missed: blocks found on the page turned by 45
+        degrees (about 20 to 70 degrees either way: a phone photo taken at a slant), and
+        blocks of the first search whose angle text beside the zone had tilted
+        (`_level_turn`), each levelled; blocks the first search gave as they are are left
+        out. The reader asks for it only when the first search read nothing sound, so
+        straight scans do not pay for it.
+        """
+        # (score, rectangle in `small`, found on the page turned 45 degrees)
+        found = [(score, rect, False) for score, rect in self._rects(0.0)]
         if second_look:
-            levelled = _levelled(cast("npt.NDArray[np.uint8]", gray), page_rect)
-            if not diagonal and levelled == page_rect:
-                continue  # the first search gave this block as it is
-            page_rect = levelled
-        crop, angle, box = _extract(cast("npt.NDArray[np.uint8]", gray), page_rect)
-        if crop.size == 0:
-            continue
-        narrower = _text_run(crop, page_rect)
-        if narrower is not None:
-            # Text beside the zone (a card's signature, its other side) went into the block:
-            # the zone's own run of text is tried first, the whole block next.
-            inner, _, inner_box = _extract(cast("npt.NDArray[np.uint8]", gray), narrower)
-            candidates.append(Candidate(crop=inner, box=inner_box, angle=angle, score=score))
-        candidates.append(Candidate(crop=crop, box=box, angle=angle, score=score))
-    return tuple(candidates)
+            found += [(score, rect, True) for score, rect in self._rects(_DIAGONAL)]
+        found.sort(key=lambda item: -item[0])
+        gray, scale = self.gray, self.scale
+        candidates: list[Candidate] = []
+        for score, rect, diagonal in found:
+            if len(candidates) >= _MAX_CANDIDATES:
+                break
+            page_rect = (
+                (rect[0][0] / scale, rect[0][1] / scale),
+                (rect[1][0] / scale, rect[1][1] / scale),
+                rect[2],
+            )
+            if any(_overlaps(page_rect, other) for other in candidates):
+                continue
+            crop, angle, box = _extract(gray, page_rect)
+            if crop.size == 0:
+                continue
+            if second_look:
+                turn = _level_turn(crop)
+                if not diagonal and not turn:
+                    continue  # the first search gave this block as it is
+                if turn:
+                    page_rect = (page_rect[0], page_rect[1], page_rect[2] + turn)
+                    crop, angle, box = _extract(gray, page_rect)
+            narrower = _text_run(crop, page_rect)
+            if narrower is not None:
+                # Text beside the zone (a card's signature, its other side) went into the
+                # block: the zone's own run of text is tried first, the whole block next.
+                inner, _, inner_box = _extract(gray, narrower)
+                candidates.append(Candidate(crop=inner, box=inner_box, angle=angle, score=score))
+            candidates.append(Candidate(crop=crop, box=box, angle=angle, score=score))
+        return tuple(candidates)
 
 
 # A run of text columns at least this many glyph heights wide is a whole MRZ line (a TD1
@@ -235,8 +265,8 @@ _LEVEL_HEIGHT = 160
 _LEVEL_GAIN = 2.0
 
 
-def _levelled(gray: npt.NDArray[np.uint8], rect: _Rect) -> _Rect:
-    """The block's rectangle turned so that its text rows are level.
+def _level_turn(crop: npt.NDArray[np.uint8]) -> float:
+    """The turn in degrees (counter-clockwise) that levels a block's text rows; 0 for none.
 
     The block's angle comes from the rectangle around its blob, which text beside the zone
     (a watermark, the card's other print) can tilt by several degrees. All print on a
@@ -246,9 +276,6 @@ def _levelled(gray: npt.NDArray[np.uint8], rect: _Rect) -> _Rect:
     import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
-    crop, _, _ = _extract(gray, rect)
-    if crop.size == 0:
-        return rect
     factor = min(1.0, _LEVEL_HEIGHT / crop.shape[0])
     small = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
@@ -270,9 +297,8 @@ def _levelled(gray: npt.NDArray[np.uint8], rect: _Rect) -> _Rect:
     best = max(scores, key=lambda delta: (scores[delta], -abs(delta)))
     # A small turn, or a profile barely sharper than the block's own, is noise (texture).
     if abs(best) < 1.0 or scores[best] < _LEVEL_GAIN * scores[0.0]:
-        return rect
-    (cx, cy), size, angle = rect
-    return (cx, cy), size, angle + best
+        return 0.0
+    return best
 
 
 def _search(small: npt.NDArray[np.uint8], degrees: float) -> list[tuple[float, _Rect]]:
