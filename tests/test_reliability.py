@@ -600,41 +600,27 @@ def test_case_14_ocr_that_hangs_is_killed_at_the_timeout(tmp_path: Path) -> None
     assert _sleep_processes() - before == set()
 
 
+def _with_hanging_ocr(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`screening ARGS --ocr-timeout 0.5 -f json` with an OCR that sleeps past that limit."""
+    return run_cli(
+        *args, "--ocr-timeout", "0.5", "-f", "json", env=_sleepy_ocr(tmp_path), timeout=60
+    )
+
+
 def test_case_14_ocr_timeouts_without_a_read_are_not_reported_as_no_mrz(tmp_path: Path) -> None:
     """Every Tesseract call hits its time limit and our line reader reads nothing MRZ-like on
     the page (a card's front): the file is reported `ocr_timeout`, not `no_mrz_found`, since
     the reading was cut short; it is still NO RESULT (exit 5) and no OCR process is left."""
     before = _sleep_processes()
-    result = run_cli(
-        "read",
-        str(SAMPLES / "td1_front_no_mrz.jpg"),
-        "--ocr-timeout",
-        "0.5",
-        *TODAY,
-        "-f",
-        "json",
-        env=_sleepy_ocr(tmp_path),
-        timeout=60,
-    )
+    front = str(SAMPLES / "td1_front_no_mrz.jpg")
+    result = _with_hanging_ocr(tmp_path, "read", front, *TODAY)
     _no_traceback(result)
     assert result.returncode == 5
     (record,) = json.loads(result.stdout)["files"]
     assert record["error"]["code"] == "ocr_timeout"
     assert "time limit of 0.5 s" in record["error"]["message"]
     # `screen` takes the same option and reports the same code: NO RESULT, not a clearance.
-    screened = run_cli(
-        "screen",
-        str(SAMPLES / "td1_front_no_mrz.jpg"),
-        "--ocr-timeout",
-        "0.5",
-        *WATCH,
-        *TODAY,
-        "--no-audit",
-        "-f",
-        "json",
-        env=_sleepy_ocr(tmp_path),
-        timeout=60,
-    )
+    screened = _with_hanging_ocr(tmp_path, "screen", front, *WATCH, *TODAY, "--no-audit")
     _no_traceback(screened)
     assert screened.returncode == 5
     report = json.loads(screened.stdout)
@@ -643,7 +629,7 @@ def test_case_14_ocr_timeouts_without_a_read_are_not_reported_as_no_mrz(tmp_path
     time.sleep(0.5)
     assert _sleep_processes() - before == set()
     # Without the time limit in the way, the same page is "no MRZ found".
-    plain = run_cli("read", str(SAMPLES / "td1_front_no_mrz.jpg"), *TODAY, "-f", "json")
+    plain = run_cli("read", front, *TODAY, "-f", "json")
     assert plain.returncode == 5
     (record,) = json.loads(plain.stdout)["files"]
     assert record["error"]["code"] == "no_mrz_found"
