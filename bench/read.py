@@ -29,11 +29,12 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "mrz"
-VARIANTS = ("clean", "rot90", "rot180", "rot7", "rot30", "half", "jpeg30", "blur")
+VARIANTS = ("clean", "rot90", "rot180", "rot7", "rot30", "half", "jpeg30", "blur", "glare")
 TODAY = dt.date(2026, 11, 28)
 
 
@@ -65,6 +66,16 @@ def derive(image, variant: str):
         return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if variant == "blur":
         return cv2.GaussianBlur(image, (0, 0), 1.5)
+    if variant == "glare":
+        # A laminate's reflection: a soft white spot (70% white at its centre) over part of
+        # the lower page, where the zone usually lies; placed by a seed taken from the image.
+        height, width = image.shape[:2]
+        rng = np.random.default_rng(zlib.crc32(image.tobytes()))
+        cx, cy = width * rng.uniform(0.3, 0.7), height * rng.uniform(0.7, 0.9)
+        y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+        spot = 0.7 * np.exp(-(((x - cx) / (0.2 * width)) ** 2 + ((y - cy) / (0.15 * height)) ** 2))
+        out = image * (1 - spot[..., None]) + 255 * spot[..., None]
+        return out.clip(0, 255).astype(np.uint8)
     raise SystemExit(f"unknown variant {variant}")
 
 
