@@ -552,11 +552,13 @@ def phone_photo(
     size: tuple[int, int] = (1600, 1200),
     doc_frac: float = 0.7,
     turn: float = 0.0,
+    glare_on_zone: bool = False,
 ) -> Image.Image:
     """Perspective, a slight turn, uneven light, glare, blur, sensor noise (saved at JPEG q30).
 
     `turn` adds that many degrees (counter-clockwise) to the slight random turn: a photo
-    taken at a slant.
+    taken at a slant. With `glare_on_zone` the glare is stronger and lies over part of the
+    MRZ (a laminated page under a lamp) instead of the upper part of the document.
     """
     rng = np.random.default_rng(seed)
     width, height = size
@@ -590,10 +592,14 @@ def phone_photo(
     gx, gy = rng.uniform(-1, 1, 2)
     light = 0.88 + 0.14 * ((x / width - 0.5) * gx + (y / height - 0.5) * gy)
     out *= light[..., None] * np.array([1.0, 0.97, 0.9], np.float32)
-    # glare: a soft white spot over the upper part of the document, never the whole MRZ
+    # glare: a soft white spot over the upper part of the document, never the whole MRZ (or,
+    # with `glare_on_zone`, over the left or right part of the MRZ)
     gx0, gy0 = cx + rng.uniform(-0.3, 0.3) * target_w, cy - rng.uniform(0.05, 0.3) * target_h
+    strength = 0.6
+    if glare_on_zone:
+        gy0, strength = cy + 0.38 * target_h, 0.7
     glare = np.exp(-(((x - gx0) / (0.16 * target_w)) ** 2 + ((y - gy0) / (0.1 * target_h)) ** 2))
-    out = out * (1 - 0.6 * glare[..., None]) + 255 * 0.6 * glare[..., None]
+    out = out * (1 - strength * glare[..., None]) + 255 * strength * glare[..., None]
     out = cv2.GaussianBlur(out, (0, 0), 1.3)
     out += rng.normal(0, 7, out.shape)
     return Image.fromarray(out.clip(0, 255).astype(np.uint8))
@@ -743,6 +749,16 @@ def main() -> None:
         {"quality": 30},
         rotation_ccw=None,
         note="taken at a slant: the document is turned about 35 degrees",
+    )
+
+    emit(
+        "td3_photo_glare.jpg",
+        phone_photo(td3, seed=86, glare_on_zone=True),
+        "td3",
+        "phone_photo_glare",
+        {"quality": 30},
+        rotation_ccw=None,
+        note="a reflection over part of the MRZ: the print under it keeps a third of its contrast",
     )
 
     # A phone photo stored sideways with EXIF orientation 6: upright only if EXIF is applied.

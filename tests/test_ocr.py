@@ -85,6 +85,19 @@ def _turn(image: Any, degrees: float) -> Any:
     return cv2.warpAffine(image, matrix, grown, borderValue=(255, 255, 255))
 
 
+def _glare(image: Any, centre: tuple[float, float]) -> Any:
+    """A laminate's reflection: a soft white spot (70% white at its centre, as wide as a
+    fifth of the page) at `centre`, given as fractions of the page's width and height."""
+    import numpy as np  # noqa: PLC0415 - only the OCR tests need NumPy
+
+    height, width = image.shape[:2]
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    cx, cy = centre[0] * width, centre[1] * height
+    spot = 0.7 * np.exp(-(((x - cx) / (0.2 * width)) ** 2 + ((y - cy) / (0.15 * height)) ** 2))
+    out = image * (1 - spot[..., None]) + 255 * spot[..., None]
+    return out.clip(0, 255).astype(np.uint8)
+
+
 def _assert_printed_failures_reported(result: ReadResult, row: dict[str, Any]) -> None:
     """Every check digit the specimen fails as printed fails in the read, as a forgery would."""
     failed = {check.code for check in result.checks if check.failed}
@@ -529,6 +542,7 @@ SAMPLE_CASES = [
     "td2_rot180.jpg",
     "td3_skew7.jpg",
     "td2_photo_slant35.jpg",
+    "td3_photo_glare.jpg",
 ]
 
 
@@ -831,6 +845,53 @@ def test_zone_tilted_against_its_watermark_is_levelled_and_read(
     assert result.mrz is not None
     assert list(result.mrz.lines) == row["lines"]
     assert abs((result.angle + 30 + 180) % 360 - 180) < 2
+
+
+@pytest.mark.ocr
+@needs_tesseract
+@pytest.mark.parametrize(
+    ("name", "centre"),
+    [
+        # the spot over the first line's names: the first search finds the second line only
+        ("mrz-Arg0s1080__docs_images_visas_MRVB_ICAO_Example.png", (0.61, 0.74)),
+        # the spot over the card's zone: the first search finds no block at all
+        ("mrz-Arg0s1080__docs_images_id_cards_Liechtenstein.png", (0.51, 0.87)),
+        # the spot over the zone's left half: the block takes in the print around it
+        ("PassportEye__passporteye_mrz_testdata_100_pass-polx.jpg", (0.46, 0.76)),
+    ],
+)
+def test_zone_under_a_reflection_is_read_with_its_light_evened(
+    shared_data: Path, tmp_path: Path, name: str, centre: tuple[float, float]
+) -> None:
+    """A reflection on the laminate over part of the zone (a lamp over the desk) leaves the
+    print under it a third of its contrast; searched and cut with the page's light evened
+    out, the zone reads exactly, every check passing."""
+    row = _shared_rows(shared_data)[name]
+    result = _read_derived(shared_data, tmp_path, name, lambda im: _glare(im, centre))
+    assert result.mrz is not None
+    assert list(result.mrz.lines) == row["lines"]
+    assert not any(check.failed for check in result.checks if check.code.startswith("check_digit"))
+
+
+def test_evened_light_makes_print_under_a_reflection_dark_again() -> None:
+    """`_evened` stretches each pixel between the darkest and lightest grey around it: bars
+    of print under a reflection come out about as dark as those beside it, the paper as
+    light; a blank page's grain is not stretched into print."""
+    import numpy as np  # noqa: PLC0415 - only the OCR tests need NumPy
+
+    from screening.ocr.detect import _evened  # noqa: PLC0415
+
+    page = np.full((200, 400), 235, np.uint8)
+    page[90:110, 20:380:8] = 25  # a line of thin dark strokes
+    page[90:110, 21:380:8] = 25
+    lifted = _glare(np.dstack([page] * 3), (0.25, 0.5))[..., 0]
+    assert lifted[100, 101] > 150  # under the spot the print is light grey
+    evened = _evened(lifted, 16)  # 4% of the page, as `PageSearch.evened` does
+    strokes = evened[95:105, 20:380:8]
+    assert strokes.max() < 80  # every stroke dark again, under the spot too (186 before)
+    assert evened[95:105, 24:380:8].min() > 180  # the paper between them light
+    grain = np.random.default_rng(1).normal(235, 3, (200, 400)).clip(0, 255).astype(np.uint8)
+    assert np.ptp(_evened(grain, 16).astype(int)) < 150
 
 
 @pytest.mark.ocr

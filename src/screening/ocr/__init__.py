@@ -239,10 +239,12 @@ def _read_page(
     )
     # Our detector found nothing or a doubtful block near the page's axes: take a second look
     # (the diagonals for a photo taken at a slant, blocks tilted by the print beside them),
-    # then PassportEye's boxes, each with its own budget of calls, and keep whichever read
-    # is stronger (ties keep the earlier one).
+    # then the page with its light evened out (a reflection over part of the zone), then
+    # PassportEye's boxes, each with its own budget of calls, and keep whichever read is
+    # stronger (ties keep the earlier one).
     searches = (
         partial(search.candidates, second_look=True),
+        search.evened,
         partial(passporteye_candidates, image),
     )
     for further in searches:

@@ -8,7 +8,9 @@ into blocks, and every block's minimum-area rectangle gives its position and ske
 runs on the page and on the page turned by 90 degrees, so horizontal, vertical and skewed
 zones (up to about 25 degrees) are all found; on request (`second_look`) the same search runs
 on the page turned 45 degrees, which finds zones at any angle in between, and blocks whose
-angle the print beside them tilted are levelled by their row profile. The remaining
+angle the print beside them tilted are levelled by their row profile; and on request
+(`evened`) it runs on the page with its light evened out, for a reflection over part of the
+zone. The remaining
 180-degree ambiguity is left to the recogniser, which reads both ways and lets the check
 digits decide. Each candidate is returned as a deskewed grey crop at the page's own
 resolution, with its box in page pixels.
@@ -16,6 +18,7 @@ resolution, with its box in page pixels.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from dataclasses import dataclass
@@ -37,6 +40,16 @@ _WORK_SIZE = 1000
 _MAX_CANDIDATES = 4
 # The page is turned this many degrees for the search of zones far from its axes.
 _DIAGONAL = 45.0
+# Evening out the light (`_evened`): each pixel is stretched between the darkest and the
+# lightest grey within this fraction of the page's longer side (two or three glyphs of a
+# zone that spans the page), and a stretch is never steeper than to this span of greys
+# (a reflection that leaves a third of the print's contrast is undone; blank paper's grain
+# is not made into print).
+_EVEN_WINDOW = 0.04
+_EVEN_MIN_SPAN = 56.0
+# A block's contrast is uneven (glare on part of it) when its strongest strip of columns
+# has this many times the contrast of its weakest.
+_UNEVEN = 1.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +100,7 @@ class PageSearch:
                 cv2.resize(gray, None, fx=self.scale, fy=self.scale, interpolation=interp),
             )
         self._found: dict[float, list[tuple[float, _Rect]]] = {}
+        self._evened_found: list[tuple[float, _Rect]] | None = None
 
     def _rects(self, degrees: float) -> list[tuple[float, _Rect]]:
         """(score, rectangle in the working image) of the search on the page turned `degrees`."""
@@ -112,19 +126,14 @@ class PageSearch:
         if second_look:
             found += [(score, rect, True) for score, rect in self._rects(_DIAGONAL)]
         found.sort(key=lambda item: -item[0])
-        gray, scale = self.gray, self.scale
         candidates: list[Candidate] = []
         for score, rect, diagonal in found:
             if len(candidates) >= _MAX_CANDIDATES:
                 break
-            page_rect = (
-                (rect[0][0] / scale, rect[0][1] / scale),
-                (rect[1][0] / scale, rect[1][1] / scale),
-                rect[2],
-            )
+            page_rect = self._on_page(rect)
             if any(_overlaps(page_rect, other) for other in candidates):
                 continue
-            crop, angle, box = _extract(gray, page_rect)
+            crop, angle, box = _extract(self.gray, page_rect)
             if crop.size == 0:
                 continue
             if second_look:
@@ -133,15 +142,124 @@ class PageSearch:
                     continue  # the first search gave this block as it is
                 if turn:
                     page_rect = (page_rect[0], page_rect[1], page_rect[2] + turn)
-                    crop, angle, box = _extract(gray, page_rect)
-            narrower = _text_run(crop, page_rect)
-            if narrower is not None:
-                # Text beside the zone (a card's signature, its other side) went into the
-                # block: the zone's own run of text is tried first, the whole block next.
-                inner, _, inner_box = _extract(gray, narrower)
-                candidates.append(Candidate(crop=inner, box=inner_box, angle=angle, score=score))
-            candidates.append(Candidate(crop=crop, box=box, angle=angle, score=score))
+                    crop, angle, box = _extract(self.gray, page_rect)
+            candidates += self._with_text_run(crop, box, angle, score, page_rect)
         return tuple(candidates)
+
+    def evened(self) -> tuple[Candidate, ...]:
+        """Candidate blocks found on the page with its light evened out (`_evened`), best first.
+
+        A reflection on the laminate over part of the zone leaves its print there too faint
+        for the first search, which then finds one line, or the zone glued to the print
+        beside it, or nothing. Each block is cut from the page and its light evened out; a
+        block the first search gave the same is left out unless its contrast is uneven
+        (`_uneven`), as it is under a reflection.
+        """
+        if self.small is None:
+            return ()
+        if self._evened_found is None:
+            self._evened_found = _search(_evened(self.small, _EVEN_WINDOW * _WORK_SIZE), 0.0)
+        window = _EVEN_WINDOW * _WORK_SIZE / self.scale  # the same window, in page pixels
+        first = [rect for _, rect in self._rects(0.0)]
+        candidates: list[Candidate] = []
+        for score, rect in sorted(self._evened_found, key=lambda item: -item[0]):
+            if len(candidates) >= _MAX_CANDIDATES:
+                break
+            page_rect = self._on_page(rect)
+            if any(_overlaps(page_rect, other) for other in candidates):
+                continue
+            crop, angle, box = _extract(self.gray, page_rect)
+            if crop.size == 0:
+                continue
+            if not _uneven(crop) and any(_same_block(rect, other) for other in first):
+                continue  # the first search gave this block, and no light to even out
+            candidates += self._with_text_run(
+                _evened(crop, window), box, angle, score, page_rect, window
+            )
+        return tuple(candidates)
+
+    def _on_page(self, rect: _Rect) -> _Rect:
+        """A rectangle of the working image in page pixels."""
+        (cx, cy), (width, height), angle = rect
+        scale = self.scale
+        return (cx / scale, cy / scale), (width / scale, height / scale), angle
+
+    def _with_text_run(  # noqa: PLR0917 - private helper, two callers
+        self,
+        crop: npt.NDArray[np.uint8],
+        box: tuple[int, int, int, int],
+        angle: float,
+        score: float,
+        page_rect: _Rect,
+        evened: float = 0.0,
+    ) -> list[Candidate]:
+        """The block as a candidate, after its zone's own run of text when it has one.
+
+        Text beside the zone (a card's signature, its other side) can go into a block: the
+        zone's own run of text (`_text_run`) is tried first, the whole block next. With
+        `evened`, the run is cut with its light evened out over that window too.
+        """
+        found = [Candidate(crop=crop, box=box, angle=angle, score=score)]
+        narrower = _text_run(crop, page_rect)
+        if narrower is not None:
+            inner, _, inner_box = _extract(self.gray, narrower)
+            if evened:
+                inner = _evened(inner, evened)
+            found.insert(0, Candidate(crop=inner, box=inner_box, angle=angle, score=score))
+        return found
+
+
+def _evened(gray: npt.NDArray[np.uint8], window: float) -> npt.NDArray[np.uint8]:
+    """The grey image with its light evened out: print dark and paper light everywhere.
+
+    Each pixel is stretched between the darkest and the lightest grey around it (a square
+    `window` pixels wide, each bound smoothed over the same window), never more steeply than
+    to `_EVEN_MIN_SPAN` greys. A reflection lifts print and paper alike towards white;
+    stretched, the print under it is as dark again as the rest of the zone.
+    """
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    size = _odd(window)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    light = cv2.blur(cv2.dilate(gray, kernel), (size, size)).astype(np.float32)
+    dark = cv2.blur(cv2.erode(gray, kernel), (size, size)).astype(np.float32)
+    span = np.maximum(light - dark, _EVEN_MIN_SPAN)
+    stretched = (gray.astype(np.float32) - dark) * (255.0 / span)
+    return cast("npt.NDArray[np.uint8]", np.clip(stretched, 0, 255).astype(np.uint8))
+
+
+def _uneven(crop: npt.NDArray[np.uint8]) -> bool:
+    """Whether a block's contrast changes along it (glare over part of it).
+
+    The middle 80% of the columns are cut into six strips; the contrast of each is the span
+    between its 5th and 95th percentile of grey.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    width = crop.shape[1]
+    edges = np.linspace(0.1 * width, 0.9 * width, 7).round().astype(int)
+    spans = [
+        float(np.subtract(*np.percentile(crop[:, a:b], [95, 5])))
+        for a, b in itertools.pairwise(edges)
+        if b > a
+    ]
+    if len(spans) < 2:
+        return False
+    return max(spans) > _UNEVEN * max(min(spans), 1.0)
+
+
+def _same_block(rect: _Rect, other: _Rect) -> bool:
+    """Whether two rectangles found in the working image are the same block."""
+    (cx, cy), (w, h), angle = rect
+    (ox, oy), (ow, oh), other_angle = other
+    return (
+        abs(cx - ox) <= 0.05 * max(w, ow)
+        and abs(cy - oy) <= 0.25 * max(h, oh)
+        and abs(w - ow) <= 0.1 * max(w, ow)
+        and abs(h - oh) <= 0.2 * max(h, oh)
+        and abs(angle - other_angle) <= 2.0
+    )
 
 
 # A run of text columns at least this many glyph heights wide is a whole MRZ line (a TD1
