@@ -36,6 +36,7 @@ from screening.ocr.recognise import Model, OcrTimeout, reading_models, text_heig
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
 
     import numpy as np
     import numpy.typing as npt
@@ -234,26 +235,32 @@ def _read_page(
     # What happened while reading (`ocr_timeout`), whichever read wins.
     events: list[str] = []
     search = PageSearch(image)
-    found, calls = _best_read(
-        _ranked(search.candidates()), models, ocr_timeout_s, _MAX_CALLS, events
-    )
-    # Our detector found nothing or a doubtful block near the page's axes: take a second look
-    # (the diagonals for a photo taken at a slant, blocks tilted by the print beside them),
-    # then the page with its light evened out (a reflection over part of the zone), then
-    # PassportEye's boxes, each with its own budget of calls, and keep whichever read is
-    # stronger (ties keep the earlier one).
-    searches = (
-        partial(search.candidates, second_look=True),
-        search.evened,
-        partial(passporteye_candidates, image),
-    )
-    for further in searches:
-        if found is not None and _weakness(found.hypothesis) < 1:
+    first = search.candidates()
+    # The search along the page's axes, with its budget of calls. When it finds a doubtful
+    # block or none: a second look (the diagonals for a photo taken at a slant, blocks tilted
+    # by the print beside them), then the page with its light evened out (a reflection over
+    # part of the zone), then PassportEye's boxes, each with its own budget of calls; the
+    # stronger read is kept (ties keep the earlier one).
+    searches: list[tuple[Callable[[], tuple[Candidate, ...]], int]] = [
+        (lambda: first, _MAX_CALLS),
+        (partial(search.candidates, second_look=True), _FALLBACK_CALLS),
+        (search.evened, _FALLBACK_CALLS),
+        (partial(passporteye_candidates, image), _FALLBACK_CALLS),
+    ]
+    if not any(_zone_shaped(candidate) for candidate in first):
+        # Nothing along the axes is shaped like a zone: a page turned far from its axes (53
+        # of the 54 specimens at 30 degrees; straight, rotated or blurred, only a page with
+        # no zone), whose other print would spend calls before the second look finds the
+        # zone. The second look goes first.
+        searches[0], searches[1] = searches[1], searches[0]
+    found: _PageRead | None = None
+    calls = 0
+    for index, (candidates, budget) in enumerate(searches):
+        if index and found is not None and _weakness(found.hypothesis) < 1:
             break
-        others = _ranked(further())
-        second, used = _best_read(others, models, ocr_timeout_s, _FALLBACK_CALLS, events)
+        read, used = _best_read(_ranked(candidates()), models, ocr_timeout_s, budget, events)
         calls += used
-        found = _stronger(found, second)
+        found = _stronger(found, read)
     if found is None:
         return None, tuple(dict.fromkeys(events))
     if found.candidate.finder == "passporteye":
@@ -306,18 +313,20 @@ def _standing(read: _PageRead, passes: tuple[tuple[ReadLine, ...], ...]) -> tupl
 
 
 def _ranked(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
-    """Likely MRZ blocks first, then the others; each group by detection score.
-
-    A block is likely when its width is 18 to 75 glyph heights: an MRZ line is 30 to 44
-    glyphs, each about as wide as it is high.
-    """
-
-    def fits(candidate: Candidate) -> bool:
-        ratio = candidate.crop.shape[1] / max(text_height(candidate.crop), 1.0)
-        return bool(18 <= ratio <= 75)
-
-    ordered = sorted(candidates, key=lambda candidate: (not fits(candidate), -candidate.score))
+    """Blocks shaped like a zone first (`_zone_shaped`), then the others; each by score."""
+    ordered = sorted(
+        candidates, key=lambda candidate: (not _zone_shaped(candidate), -candidate.score)
+    )
     return tuple(ordered[:_MAX_CANDIDATES])
+
+
+def _zone_shaped(candidate: Candidate) -> bool:
+    """Whether a block is 18 to 75 glyph heights wide, as a zone is.
+
+    An MRZ line is 30 to 44 glyphs, each about as wide as it is high.
+    """
+    ratio = candidate.crop.shape[1] / max(text_height(candidate.crop), 1.0)
+    return bool(18 <= ratio <= 75)
 
 
 def _best_read(
