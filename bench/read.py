@@ -257,6 +257,10 @@ def main(argv=None) -> int:
         "--omp1", action="store_true", help="also limit PassportEye's Tesseract to one thread"
     )
     args = parser.parse_args(argv)
+    # As the `screening` command does (`screening.cli.limit_blas_threads`), before anything
+    # imports NumPy: one OpenBLAS thread per worker. PassportEye runs in the same workers and
+    # gets the same setting.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     variants = [v for v in args.variants.split(",") if v]
     main_rows = [row for row in shared_rows() if row["set"] == "main"]
     if args.limit:
@@ -279,7 +283,7 @@ def main(argv=None) -> int:
     model = args.model or ",".join(m.name for m in reading_models() if m is not None)
     print(
         f"# bench/read.py: {len(main_rows)} main images x {len(variants)} variants, jobs={args.jobs}, "
-        f"omp1={args.omp1}, "
+        f"omp1={args.omp1}, blas_threads={os.environ['OPENBLAS_NUM_THREADS']}, "
         f"models={model}, cnn={args.cnn or 'shipped'}, wall {wall:.0f} s"
     )
     header = "| variant | reader | exact | lines exact | wrong but passing | wrong shown clean | median ms | p90 ms | ratio |"
