@@ -85,9 +85,11 @@ _CONFIDENT = 75.0
 _FALLBACK_CALLS = 4
 # Below this line confidence (0-100) a read counts as doubtful even when it is consistent.
 _LOW_CONFIDENCE = 30.0
-# Readers (our line reader and both Tesseract models) that must have read a block, each pass
-# alike, before a failing check is taken as the document's print (`_Block.settled`).
+# A failing check is taken as the document's print (`_Block.settled`) once this many readers
+# (our line reader and both Tesseract models) have read the block and at least this many
+# readings, over half of them, match the read on every character.
 _SETTLING_READERS = 3
+_SETTLING_READINGS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,7 @@ class _PageRead:
     models: tuple[str, ...] = ()
     # Every reading of the block the way it was read (for `_standing` across blocks).
     passes: tuple[tuple[ReadLine, ...], ...] = ()
-    # Its checks fail the same way in every reading by every reader (`_Block.settled`).
+    # Its failing checks are the document's print, not misreads (`_Block.settled`).
     settled: bool = False
 
 
@@ -518,11 +520,12 @@ class _Block:
     def settled(self, flip: bool) -> bool:
         """Whether the best read's failing checks are the document's print, not misreads.
 
-        They are when the read's only fault is failing checks (no correction, doubted or
-        unproven character, anomaly) and every pass of every reader so far, our line reader
-        and both Tesseract models, read every character alike: further variants and blocks
-        read the same print again. A document printed with a wrong check digit (a forgery
-        signal) then costs 3 Tesseract calls instead of the page's whole budget, 16 to 21.
+        They are when the read's only faults are failing checks and characters their field
+        cannot hold (no correction, no doubted or unproven character), our line reader and
+        both Tesseract models have read the block, and at least three readings, over half of
+        all, match the read on every character: further variants and blocks read the same
+        print again. A document printed with a wrong check digit (a forgery signal) then
+        costs 4 or 5 Tesseract calls instead of the page's whole budget, 16 to 21.
         """
         best = self.best[flip]
         if best is None or not best.failed_checks or best.doubts or best.unproven:
@@ -534,7 +537,7 @@ class _Block:
         alike = sum(
             single is not None and single.lines == best.lines for single in self.singles[flip]
         )
-        return alike >= _SETTLING_READERS and 2 * alike > len(self.singles[flip])
+        return alike >= _SETTLING_READINGS and 2 * alike > len(self.singles[flip])
 
     def needs_second_opinion(self, chosen: Hypothesis, flip: bool) -> bool:
         """Whether the read needs another reader's opinion before it is trusted.
