@@ -257,10 +257,11 @@ def main(argv=None) -> int:
         "--omp1", action="store_true", help="also limit PassportEye's Tesseract to one thread"
     )
     args = parser.parse_args(argv)
-    # As the `screening` command does (`screening.cli.limit_blas_threads`), before anything
-    # imports NumPy: one OpenBLAS thread per worker. PassportEye runs in the same workers and
-    # gets the same setting.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # As the `screening` command does, before anything imports NumPy: one OpenBLAS thread per
+    # worker. PassportEye runs in the same workers and gets the same setting.
+    from screening.cli import limit_blas_threads
+
+    limit_blas_threads(os.environ)
     variants = [v for v in args.variants.split(",") if v]
     main_rows = [row for row in shared_rows() if row["set"] == "main"]
     if args.limit:
